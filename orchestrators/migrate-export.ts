@@ -1,0 +1,83 @@
+import { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { FileOutcome, MigrationReport, Names, ReadManifestResult, ValidationResult } from '../src/migration/contracts';
+import { MigrationRequest } from '../src/migration/request';
+import { planBatches } from './batching';
+import { settleAll } from './fan-out';
+import { buildReport } from './build-report';
+import { addOutcomes, customStatusOf, newProgress, Progress } from './progress';
+import { transientRetry } from './retry-policy';
+
+/**
+ * Migrates one DynamoDB export into one Cosmos container: read the manifest, prepare the container,
+ * copy and load every data file in batches of sub-orchestrations, validate, write the report.
+ * The report is the orchestration's output. Problems with the export as a whole fail the orchestration
+ * with a message naming the file; problems with single files are in the report.
+ */
+export const migrateExport: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const request = context.df.getInput() as MigrationRequest;
+  const startedAt = context.df.currentUtcDateTime;
+  const elapsed = (): number => context.df.currentUtcDateTime.getTime() - startedAt.getTime();
+  const publish = (phase: Parameters<typeof customStatusOf>[0], progress?: Progress, exportId?: string): void => {
+    context.df.setCustomStatus(customStatusOf(phase, progress, exportId, elapsed(), context.df.currentUtcDateTime));
+  };
+
+  publish('reading-manifest');
+  const manifest = (yield context.df.callActivityWithRetry(Names.readManifest, transientRetry(), request)) as ReadManifestResult;
+  if (!manifest.ok) throw new Error(`[${manifest.code}] ${manifest.message}`);
+  const { summary, files } = manifest;
+
+  publish('preparing-target', undefined, summary.exportId);
+  const prepared = (yield context.df.callActivityWithRetry(Names.prepareTarget, transientRetry(), request)) as { ok: boolean; code?: string; message?: string };
+  if (!prepared.ok) throw new Error(`[${prepared.code}] ${prepared.message}`);
+
+  const incremental = summary.exportType === 'INCREMENTAL_EXPORT';
+  const progress = newProgress(files.length, summary.itemCount);
+  publish('loading', progress, summary.exportId);
+  const plan = planBatches(files, request.options.sampleSize, request.options.maxParallelFiles);
+  for (let start = 0; start < plan.batches.length; start += plan.parallelBatches) {
+    const wave = plan.batches.slice(start, start + plan.parallelBatches);
+    yield* settleAll<FileOutcome[]>(
+      context,
+      wave.map((batch, i) =>
+        context.df.callSubOrchestrator(
+          Names.migrateFileBatch,
+          { request, incremental, files: batch, filesPerBatch: plan.filesPerBatch },
+          `${context.df.instanceId}:batch-${start + i}`,
+        ),
+      ),
+      (i, settled) => {
+        if (settled.ok) addOutcomes(progress, settled.value);
+        else {
+          // A batch orchestration never fails on a file's account; if it failed anyway, its files count as failed.
+          addOutcomes(
+            progress,
+            wave[i].map((file) => ({ index: file.index, key: file.key, itemCount: file.itemCount, error: { code: 'BATCH_FAILED', message: settled.error.message.split('\n')[0] } })),
+          );
+        }
+        publish('loading', progress, summary.exportId);
+      },
+    );
+  }
+
+  publish('validating', progress, summary.exportId);
+  const validation = (yield context.df.callActivityWithRetry(Names.validateMigration, transientRetry(), {
+    request,
+    incremental,
+    counts: progress.items,
+    sampleFileIndexes: progress.sampleFileIndexes,
+  })) as ValidationResult;
+
+  publish('reporting', progress, summary.exportId);
+  const report: MigrationReport = buildReport({
+    instanceId: context.df.instanceId,
+    request,
+    summary,
+    progress,
+    validation,
+    startedAt,
+    finishedAt: context.df.currentUtcDateTime,
+  });
+  const written = (yield context.df.callActivityWithRetry(Names.writeReport, transientRetry(), { request, report })) as MigrationReport;
+  publish('done', progress, summary.exportId);
+  return written;
+};

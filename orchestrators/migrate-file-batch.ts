@@ -1,0 +1,65 @@
+import { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { userMessageOf, errorCodeOf } from '../src/errors';
+import { CopyResult } from '../src/lake/copy-to-lake';
+import { LoadFileResult } from '../src/load/load-file';
+import { BatchInput, FileOutcome, Names, Outcome } from '../src/migration/contracts';
+import { settleAll, Settled } from './fan-out';
+import { transientRetry } from './retry-policy';
+
+function failure<T>(settled: Settled<Outcome<T>>): { code: string; message: string } | undefined {
+  if (!settled.ok) return { code: errorCodeOf(settled.error) ?? 'RETRIES_EXHAUSTED', message: userMessageOf(settled.error) };
+  return settled.value.ok ? undefined : { code: settled.value.code, message: settled.value.message };
+}
+
+/**
+ * Sub-orchestration over a slice of the export's files, `filesPerBatch` at a time: each wave copies its
+ * files to the lake, then loads the ones that copied. A failed file is recorded on its outcome and the
+ * rest carry on; this orchestration itself never fails because of one file.
+ */
+export const migrateFileBatch: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = context.df.getInput() as BatchInput & { filesPerBatch: number };
+  const outcomes: FileOutcome[] = [];
+  const width = Math.max(1, input.filesPerBatch);
+  for (let start = 0; start < input.files.length; start += width) {
+    const wave = input.files.slice(start, start + width);
+    const waveOutcomes: FileOutcome[] = wave.map((file) => ({ index: file.index, key: file.key, itemCount: file.itemCount }));
+
+    const copies = (yield* settleAll<Outcome<CopyResult>>(
+      context,
+      wave.map((file) => context.df.callActivityWithRetry(Names.copyFile, transientRetry(), { request: input.request, file })),
+    )) as Settled<Outcome<CopyResult>>[];
+    const toLoad: number[] = [];
+    copies.forEach((settled, i) => {
+      const error = failure(settled);
+      if (error) waveOutcomes[i].error = error;
+      else if (settled.ok && settled.value.ok) {
+        const { lakePath, bytes, method } = settled.value;
+        waveOutcomes[i].copy = { lakePath, bytes, method };
+        toLoad.push(i);
+      }
+    });
+
+    const loads = (yield* settleAll<Outcome<LoadFileResult>>(
+      context,
+      toLoad.map((i) =>
+        context.df.callActivityWithRetry(Names.loadFile, transientRetry(), {
+          request: input.request,
+          incremental: input.incremental,
+          file: wave[i],
+          lakePath: waveOutcomes[i].copy?.lakePath,
+        }),
+      ),
+    )) as Settled<Outcome<LoadFileResult>>[];
+    loads.forEach((settled, k) => {
+      const i = toLoad[k];
+      const error = failure(settled);
+      if (error) waveOutcomes[i].error = error;
+      else if (settled.ok && settled.value.ok) {
+        const { ok: _ok, ...load } = settled.value;
+        waveOutcomes[i].load = load;
+      }
+    });
+    outcomes.push(...waveOutcomes);
+  }
+  return outcomes;
+};

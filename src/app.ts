@@ -1,0 +1,42 @@
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+import { copyFileActivity } from '../activities/copy-file';
+import { fromEnvironment } from '../activities/dependencies';
+import { loadFileActivity } from '../activities/load-file';
+import { prepareTargetActivity } from '../activities/prepare-target';
+import { readManifestActivity } from '../activities/read-manifest';
+import { validateMigrationActivity } from '../activities/validate-migration';
+import { writeReportActivity } from '../activities/write-report';
+import { migrateExport } from '../orchestrators/migrate-export';
+import { migrateFileBatch } from '../orchestrators/migrate-file-batch';
+import { healthHandler } from './http/health';
+import { startMigrationHandler } from './http/start-migration';
+import { Names } from './migration/contracts';
+
+/** The one place where triggers, orchestrators and activities are wired to their code. */
+const deps = fromEnvironment;
+
+df.app.orchestration(Names.migrateExport, migrateExport);
+df.app.orchestration(Names.migrateFileBatch, migrateFileBatch);
+
+df.app.activity(Names.readManifest, { handler: readManifestActivity(deps) });
+df.app.activity(Names.prepareTarget, { handler: prepareTargetActivity(deps) });
+df.app.activity(Names.copyFile, { handler: copyFileActivity(deps) });
+df.app.activity(Names.loadFile, { handler: loadFileActivity(deps) });
+df.app.activity(Names.validateMigration, { handler: validateMigrationActivity(deps) });
+df.app.activity(Names.writeReport, { handler: writeReportActivity(deps) });
+
+app.http('startMigration', {
+  route: 'migrations',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: startMigrationHandler(() => deps().settings.allowedSources),
+});
+
+app.http('health', {
+  route: 'health',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: healthHandler(deps),
+});

@@ -1,0 +1,61 @@
+/**
+ * App settings, read once from the environment (Azure app settings, local.settings.json, or the local stack).
+ * Keys and connection strings are optional: without them Azure access uses DefaultAzureCredential.
+ */
+export interface Settings {
+  /** ADLS Gen2 / Blob account for raw copies, dead letters and reports. Connection string wins over the URL. */
+  lakeConnectionString?: string;
+  /** e.g. https://<account>.blob.core.windows.net — used with managed identity. */
+  lakeAccountUrl?: string;
+  /** Container (file system) in the lake. Default `lake`. */
+  lakeContainer: string;
+  cosmosEndpoint: string;
+  /** Only for the emulator; in Azure the managed identity's data-plane role is used. */
+  cosmosKey?: string;
+  /** Trust self-signed certificates (the local Cosmos server). Default false. */
+  cosmosAllowSelfSigned: boolean;
+  /** S3-compatible endpoint for local runs; unset in production (real S3). */
+  s3Endpoint?: string;
+  s3ForcePathStyle: boolean;
+  awsRegion: string;
+  /** Comma-separated `bucket` or `bucket/prefix` entries the app may read; empty = any bucket. */
+  allowedSources: string[];
+  /** Seconds a load of one data file may run before it stops at a checkpoint. Default 540. */
+  loadTimeBudgetSeconds: number;
+}
+
+function flag(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return /^(1|true|yes)$/i.test(value);
+}
+
+function positiveNumber(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`App setting ${name} must be a positive number, got "${value}"`);
+  return n;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const cosmosEndpoint = env.COSMOS_ENDPOINT ?? env.COSMOS_CONNECTION__accountEndpoint;
+  if (!cosmosEndpoint) throw new Error('App setting COSMOS_ENDPOINT is not set');
+  if (!env.LAKE_CONNECTION && !env.LAKE_ACCOUNT_URL) {
+    throw new Error('Set LAKE_ACCOUNT_URL (managed identity) or LAKE_CONNECTION (emulator) for the data lake');
+  }
+  return {
+    lakeConnectionString: env.LAKE_CONNECTION || undefined,
+    lakeAccountUrl: env.LAKE_ACCOUNT_URL || undefined,
+    lakeContainer: env.LAKE_CONTAINER || 'lake',
+    cosmosEndpoint,
+    cosmosKey: env.COSMOS_KEY || undefined,
+    cosmosAllowSelfSigned: flag(env.COSMOS_ALLOW_SELF_SIGNED, false),
+    s3Endpoint: env.S3_ENDPOINT || undefined,
+    s3ForcePathStyle: flag(env.S3_FORCE_PATH_STYLE, Boolean(env.S3_ENDPOINT)),
+    awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    allowedSources: (env.ALLOWED_SOURCES ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+    loadTimeBudgetSeconds: positiveNumber('LOAD_TIME_BUDGET_SECONDS', env.LOAD_TIME_BUDGET_SECONDS, 540),
+  };
+}

@@ -1,0 +1,122 @@
+import { Container, OperationInput } from '@azure/cosmos';
+import { MigrationError } from '../errors';
+import { backoffDelay, BackoffPolicy, DEFAULT_BACKOFF, sleep } from '../retry/backoff';
+import { isTransientStatus, retryAfterOf, statusOf } from './status';
+
+/** A write with the bookkeeping the caller needs back when it succeeds or is rejected. */
+export interface PendingWrite<M> {
+  operation: OperationInput;
+  meta: M;
+}
+
+export interface BulkWriterOptions<M> {
+  /** Bulk requests in flight at once. Default 4. */
+  concurrency?: number;
+  /** Operations per bulk request. Default 100, the service's limit per partition batch. */
+  batchSize?: number;
+  backoff?: BackoffPolicy;
+  onWritten(meta: M, operation: OperationInput, statusCode: number): void;
+  onRejected(meta: M, reason: string): void;
+}
+
+/**
+ * Bounded-concurrency bulk writer. `write` waits while the window is full, so a reader feeding it is held
+ * back (back-pressure) and memory stays flat. Throttled and transient failures are retried with backoff
+ * until the policy is exhausted, then the whole load fails (RETRIES_EXHAUSTED) rather than dropping anything;
+ * documents the service rejects for their content go to `onRejected`.
+ */
+export class BulkWriter<M> {
+  private readonly concurrency: number;
+  private readonly batchSize: number;
+  private readonly backoff: BackoffPolicy;
+  private batch: PendingWrite<M>[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown;
+  requestCharge = 0;
+  retries = 0;
+
+  constructor(
+    private readonly container: Container,
+    private readonly options: BulkWriterOptions<M>,
+  ) {
+    this.concurrency = options.concurrency ?? 4;
+    this.batchSize = options.batchSize ?? 100;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  async write(operation: OperationInput, meta: M): Promise<void> {
+    this.batch.push({ operation, meta });
+    if (this.batch.length >= this.batchSize) await this.dispatch();
+  }
+
+  /** Sends what is buffered and waits for every request in flight. */
+  async flush(): Promise<void> {
+    if (this.batch.length > 0) await this.dispatch();
+    await Promise.all(this.inFlight);
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private async dispatch(): Promise<void> {
+    this.throwIfFailed();
+    const batch = this.batch;
+    this.batch = [];
+    while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+    this.throwIfFailed();
+    const request = this.send(batch).catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    const tracked = request.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  private async send(batch: PendingWrite<M>[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > this.backoff.maxAttempts) {
+        throw new MigrationError(
+          'RETRIES_EXHAUSTED',
+          `Cosmos DB kept throttling or failing ${pending.length} writes after ${this.backoff.maxAttempts} attempts; nothing was dropped, the load will be retried`,
+        );
+      }
+      if (attempt > 1) this.retries++;
+      let retryAfter: number | undefined;
+      let retry: PendingWrite<M>[] = [];
+      try {
+        const results = await this.container.items.executeBulkOperations(pending.map((p) => p.operation));
+        for (let i = 0; i < results.length; i++) {
+          const result = results[i];
+          const write = pending[i];
+          const status = result.response?.statusCode ?? statusOf(result.error);
+          this.requestCharge += result.response?.requestCharge ?? result.error?.requestCharge ?? 0;
+          if (status !== undefined && status >= 200 && status < 300) {
+            this.options.onWritten(write.meta, write.operation, status);
+          } else if (status === 404 && write.operation.operationType === 'Delete') {
+            // Deleting what is already gone is success: applying an export twice must change nothing.
+            this.options.onWritten(write.meta, write.operation, status);
+          } else if (isTransientStatus(status)) {
+            retry.push(write);
+            retryAfter = Math.max(retryAfter ?? 0, retryAfterOf(result.error) ?? 0);
+          } else {
+            this.options.onRejected(write.meta, describeRejection(status, result.error));
+          }
+        }
+      } catch (error) {
+        const status = statusOf(error);
+        if (!isTransientStatus(status)) throw error;
+        retry = pending;
+        retryAfter = retryAfterOf(error);
+      }
+      pending = retry;
+      if (pending.length > 0) await sleep(backoffDelay(attempt, this.backoff, retryAfter));
+    }
+  }
+}
+
+function describeRejection(status: number | undefined, error: { message?: string; body?: { message?: string } } | undefined): string {
+  const detail = (error?.body?.message ?? error?.message ?? '').split('\n')[0].slice(0, 500);
+  return `Cosmos DB rejected the document (HTTP ${status ?? '?'})${detail ? `: ${detail}` : ''}`;
+}

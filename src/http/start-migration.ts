@@ -1,0 +1,57 @@
+import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { Names } from '../migration/contracts';
+import { migrationInstanceId } from '../migration/instance-id';
+import { validateMigrationRequest } from '../migration/validate-request';
+
+const ACTIVE = new Set(['Running', 'Pending', 'ContinuedAsNew', 'Suspended']);
+
+async function readJson(request: HttpRequest): Promise<{ ok: true; body: unknown } | { ok: false; message: string }> {
+  const text = await request.text();
+  if (text.trim() === '') return { ok: false, message: 'the request body is empty; send the migration as JSON' };
+  try {
+    return { ok: true, body: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, message: `the request body is not valid JSON: ${(error as Error).message}` };
+  }
+}
+
+async function runningStatus(client: df.DurableClient, instanceId: string): Promise<string | undefined> {
+  try {
+    const status = await client.getStatus(instanceId);
+    return status && ACTIVE.has(String(status.runtimeStatus)) ? String(status.runtimeStatus) : undefined;
+  } catch {
+    // getStatus throws for an unknown instance: nothing is running under this id.
+    return undefined;
+  }
+}
+
+/**
+ * `POST /api/migrations`: validates the body (400 naming every problem), refuses a second run of the same
+ * export into the same container while one is active (409 with its URLs), else starts `migrateExport`
+ * and answers 202 with the standard check-status payload.
+ */
+export function startMigrationHandler(allowedSources: () => string[]) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const parsed = await readJson(request);
+    if (!parsed.ok) return { status: 400, jsonBody: { error: 'invalid request', problems: [{ field: '(body)', message: parsed.message }] } };
+    const validated = validateMigrationRequest(parsed.body, allowedSources());
+    if (!validated.ok) return { status: 400, jsonBody: { error: 'invalid request', problems: validated.problems } };
+
+    const client = df.getClient(context);
+    const instanceId = migrationInstanceId(validated.request);
+    const running = await runningStatus(client, instanceId);
+    if (running) {
+      return {
+        status: 409,
+        jsonBody: {
+          error: `this export is already being migrated into ${validated.request.target.database}/${validated.request.target.container} (status ${running})`,
+          ...client.createHttpManagementPayload(instanceId),
+        },
+      };
+    }
+    await client.startNew(Names.migrateExport, { instanceId, input: validated.request });
+    context.log(`started ${Names.migrateExport} ${instanceId}`);
+    return client.createCheckStatusResponse(request, instanceId);
+  };
+}

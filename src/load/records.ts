@@ -1,0 +1,34 @@
+import { DynamoItem } from '../mapping';
+
+/** One line of a data file, decoded: a full export's item, or an incremental export's change record. */
+export type ExportRecord =
+  | { kind: 'put'; item: DynamoItem }
+  | { kind: 'delete'; keys: DynamoItem };
+
+export class RecordError extends Error {}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Decodes a line. Full exports wrap each item in `Item`; incremental ones carry `Keys` and, unless the item
+ * was deleted, `NewImage` (the whole item after the change). A NEW_IMAGE delete is `Keys` alone.
+ */
+export function parseRecord(text: string, incremental: boolean): ExportRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new RecordError(`line is not valid JSON (${(error as Error).message})`);
+  }
+  if (!isObject(value)) throw new RecordError('line is not a JSON object');
+  if (!incremental) {
+    if (!isObject(value.Item)) throw new RecordError('a full export line must have an "Item" object');
+    return { kind: 'put', item: value.Item as DynamoItem };
+  }
+  if (isObject(value.NewImage)) return { kind: 'put', item: value.NewImage as DynamoItem };
+  if (value.NewImage !== undefined) throw new RecordError('"NewImage" must be an object');
+  if (!isObject(value.Keys)) throw new RecordError('an incremental export line must have a "Keys" object');
+  return { kind: 'delete', keys: value.Keys as DynamoItem };
+}

@@ -1,0 +1,87 @@
+import { extname, join } from 'node:path';
+import type { NodeChildSpec } from './child-process';
+import { LOCAL_HOST } from './constants';
+import type { EmulatorName, LocalStackPorts } from './types';
+
+export interface EmulatorPort {
+  service: string;
+  port: number;
+}
+
+export interface EmulatorContext {
+  stateDir: string;
+  ports: LocalStackPorts;
+  quiet: boolean;
+}
+
+export interface EmulatorDefinition {
+  name: EmulatorName;
+  ports(ports: LocalStackPorts): EmulatorPort[];
+  child(context: EmulatorContext): NodeChildSpec;
+}
+
+export function logFileFor(stateDir: string, name: EmulatorName): string {
+  return join(stateDir, 'logs', `${name}.log`);
+}
+
+/** One Azurite process serves blob, queue and table; they share one state directory and one lifecycle. */
+const azurite: EmulatorDefinition = {
+  name: 'azurite',
+  ports: (ports) => [
+    { service: 'blob', port: ports.blob },
+    { service: 'queue', port: ports.queue },
+    { service: 'table', port: ports.table },
+  ],
+  child: ({ stateDir, ports, quiet }) => ({
+    script: require.resolve('azurite/dist/src/azurite.js'),
+    args: [
+      '--location', join(stateDir, 'azurite'),
+      '--blobHost', LOCAL_HOST, '--blobPort', String(ports.blob),
+      '--queueHost', LOCAL_HOST, '--queuePort', String(ports.queue),
+      '--tableHost', LOCAL_HOST, '--tablePort', String(ports.table),
+      // Newer SDKs send API versions Azurite has not heard of yet, and send headers it does not model.
+      '--skipApiVersionCheck',
+      '--loose',
+      // Telemetry would try to reach the internet on every start.
+      '--disableTelemetry',
+      ...(quiet ? ['--silent'] : []),
+    ],
+    logFile: logFileFor(stateDir, 'azurite'),
+  }),
+};
+
+const s3rver: EmulatorDefinition = {
+  name: 's3rver',
+  ports: (ports) => [{ service: 's3', port: ports.s3 }],
+  child: ({ stateDir, ports, quiet }) => ({
+    script: require.resolve('s3rver/bin/s3rver.js'),
+    // s3rver builds ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only offers through the
+    // legacy provider; without it every paginated listing fails with 500 ERR_OSSL_EVP_UNSUPPORTED.
+    nodeFlags: ['--openssl-legacy-provider'],
+    args: [
+      '--directory', join(stateDir, 's3'),
+      '--address', LOCAL_HOST,
+      '--port', String(ports.s3),
+      ...(quiet ? ['--silent'] : []),
+    ],
+    logFile: logFileFor(stateDir, 's3rver'),
+  }),
+};
+
+const cosmos: EmulatorDefinition = {
+  name: 'cosmos',
+  ports: (ports) => [{ service: 'cosmos', port: ports.cosmos }],
+  child: ({ stateDir, ports, quiet }) => ({
+    // Sibling file with our own extension: .js from dist, .ts when running under ts-jest.
+    script: join(__dirname, `cosmos-server${extname(__filename)}`),
+    args: [
+      '--host', LOCAL_HOST,
+      '--port', String(ports.cosmos),
+      '--state-dir', join(stateDir, 'cosmos'),
+      ...(quiet ? [] : ['--verbose']),
+    ],
+    logFile: logFileFor(stateDir, 'cosmos'),
+  }),
+};
+
+export const EMULATORS: readonly EmulatorDefinition[] = [azurite, s3rver, cosmos];

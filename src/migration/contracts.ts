@@ -1,0 +1,133 @@
+import { ExportSummary } from '../export/types';
+import { CopyResult } from '../lake/copy-to-lake';
+import { LoadFileResult } from '../load/load-file';
+import { SampleCheck } from '../validation/verify-sample';
+import { MigrationRequest } from './request';
+
+/** Names shared by the orchestrators that call these functions and the file that registers them. */
+export const Names = {
+  migrateExport: 'migrateExport',
+  migrateFileBatch: 'migrateFileBatch',
+  readManifest: 'readManifest',
+  prepareTarget: 'prepareTarget',
+  copyFile: 'copyFile',
+  loadFile: 'loadFile',
+  validateMigration: 'validateMigration',
+  writeReport: 'writeReport',
+} as const;
+
+/** A permanent failure returned as data, so Durable does not retry what cannot succeed. */
+export interface Failure {
+  ok: false;
+  code: string;
+  message: string;
+}
+export type Outcome<T> = ({ ok: true } & T) | Failure;
+
+export interface ManifestFile {
+  index: number;
+  key: string;
+  itemCount: number;
+  md5Checksum: string;
+}
+
+export type ReadManifestResult = Outcome<{ summary: ExportSummary; files: ManifestFile[] }>;
+
+export interface FileTask extends ManifestFile {
+  sampleQuota: number;
+}
+
+export interface BatchInput {
+  request: MigrationRequest;
+  incremental: boolean;
+  files: FileTask[];
+}
+
+export interface CopyFileInput {
+  request: MigrationRequest;
+  file: ManifestFile;
+}
+
+export interface LoadFileInput {
+  request: MigrationRequest;
+  incremental: boolean;
+  file: FileTask;
+  lakePath: string;
+}
+
+/** What one data file came to: copied and loaded, or failed with the reason. */
+export interface FileOutcome {
+  index: number;
+  key: string;
+  itemCount: number;
+  copy?: CopyResult;
+  load?: LoadFileResult;
+  error?: { code: string; message: string };
+}
+
+export interface ValidateInput {
+  request: MigrationRequest;
+  incremental: boolean;
+  counts: {
+    expected: number;
+    read: number;
+    written: number;
+    deleted: number;
+    deadLettered: number;
+    inFailedFiles: number;
+  };
+  sampleFileIndexes: number[];
+}
+
+export interface ValidationResult {
+  passed: boolean;
+  countsReconciled: boolean;
+  countsDetail: string;
+  sampled: number;
+  mismatched: number;
+  mismatches: SampleCheck['mismatches'];
+}
+
+export interface MigrationReport {
+  instanceId: string;
+  exportId: string;
+  exportType: ExportSummary['exportType'];
+  exportArn: string;
+  source: MigrationRequest['source'];
+  target: MigrationRequest['target'];
+  files: {
+    total: number;
+    copied: number;
+    copySkipped: number;
+    loaded: number;
+    failed: number;
+    failures: { file: string; code: string; message: string }[];
+  };
+  items: {
+    expected: number;
+    read: number;
+    written: number;
+    deleted: number;
+    deadLettered: number;
+  };
+  bytesCopied: number;
+  requestCharge: number;
+  validation: ValidationResult;
+  numbers: {
+    mode: string;
+    keptAsStrings: number;
+    precisionLost: number;
+    keptAsStringsByPath: Record<string, number>;
+    precisionLostByPath: Record<string, number>;
+  };
+  renames: Record<string, number>;
+  lake: { container: string; folder: string; report: string; deadLetters: string };
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+export interface ReportInput {
+  request: MigrationRequest;
+  report: MigrationReport;
+}

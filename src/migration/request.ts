@@ -1,0 +1,40 @@
+import { CopyMode } from '../lake/copy-to-lake';
+import { NumberMode } from '../mapping';
+
+/** A migration request after validation and defaults: what the orchestration receives as input. */
+export interface MigrationRequest {
+  source: {
+    bucket: string;
+    /** Folder of the export: `…/AWSDynamoDB/<ExportId>`, no trailing slash. */
+    exportPrefix: string;
+  };
+  keySchema: { partitionKey: string; sortKey?: string };
+  target: {
+    database: string;
+    container: string;
+    /** `[/<partitionKey>]` by default; `[/<partitionKey>, /<sortKey>]` for a hierarchical key. */
+    partitionKeyPaths: string[];
+  };
+  options: MigrationOptions;
+}
+
+export interface MigrationOptions {
+  /** How DynamoDB numbers are written (mapping.md §2). Default `lossless`. */
+  numberMode: NumberMode;
+  /** Items read back and compared at the end. Default 500. */
+  sampleSize: number;
+  /** How data files reach the lake. Default `auto` (server-side when the lake supports it). */
+  copyMode: CopyMode;
+  /** Data files copied and loaded at the same time. Default 8. */
+  maxParallelFiles: number;
+  /** Bulk requests in flight per data file. Default 4. */
+  bulkConcurrency: number;
+}
+
+export const DEFAULT_OPTIONS: MigrationOptions = {
+  numberMode: 'lossless',
+  sampleSize: 500,
+  copyMode: 'auto',
+  maxParallelFiles: 8,
+  bulkConcurrency: 4,
+};

@@ -1,0 +1,93 @@
+import { migrationInstanceId } from '../../../src/migration/instance-id';
+import { isAllowedSource, validateMigrationRequest } from '../../../src/migration/validate-request';
+
+const valid = {
+  source: { bucket: 'acme-exports', exportPrefix: 'exports/t/AWSDynamoDB/01700000000000-abcdef12/' },
+  keySchema: { partitionKey: 'pk', sortKey: 'sk' },
+  target: { database: 'app', container: 'orders' },
+};
+
+describe('validateMigrationRequest', () => {
+  test('fills defaults and trims the trailing slash', () => {
+    const result = validateMigrationRequest(valid);
+    expect(result).toEqual({
+      ok: true,
+      request: {
+        source: { bucket: 'acme-exports', exportPrefix: 'exports/t/AWSDynamoDB/01700000000000-abcdef12' },
+        keySchema: { partitionKey: 'pk', sortKey: 'sk' },
+        target: { database: 'app', container: 'orders', partitionKeyPaths: ['/pk'] },
+        options: { numberMode: 'lossless', sampleSize: 500, copyMode: 'auto', maxParallelFiles: 8, bulkConcurrency: 4 },
+      },
+    });
+  });
+
+  test('accepts a hierarchical partition key and options', () => {
+    const result = validateMigrationRequest({
+      ...valid,
+      target: { ...valid.target, partitionKeyPath: ['/pk', '/sk'] },
+      options: { numberMode: 'string', sampleSize: 10, copyMode: 'stream' },
+    });
+    expect(result.ok && result.request.target.partitionKeyPaths).toEqual(['/pk', '/sk']);
+    expect(result.ok && result.request.options.numberMode).toBe('string');
+  });
+
+  test.each([
+    [null, '(body)'],
+    [{ ...valid, source: undefined }, 'source'],
+    [{ ...valid, source: { bucket: 'Bad_Bucket', exportPrefix: 'x' } }, 'source.bucket'],
+    [{ ...valid, source: { bucket: 'ok-bucket', exportPrefix: '/abs' } }, 'source.exportPrefix'],
+    [{ ...valid, source: { ...valid.source, region: 'x' } }, 'source.region'],
+    [{ ...valid, keySchema: { partitionKey: 5 } }, 'keySchema.partitionKey'],
+    [{ ...valid, keySchema: { partitionKey: 'pk', sortKey: 'pk' } }, 'keySchema.sortKey'],
+    [{ ...valid, target: { database: 'a/b', container: 'c' } }, 'target.database'],
+    [{ ...valid, target: { database: 'a', container: '' } }, 'target.container'],
+    [{ ...valid, target: { ...valid.target, partitionKeyPath: '/other' } }, 'target.partitionKeyPath'],
+    [{ ...valid, options: { numberMode: 'float' } }, 'options.numberMode'],
+    [{ ...valid, options: { sampleSize: -1 } }, 'options.sampleSize'],
+    [{ ...valid, options: { copyMode: 'fast' } }, 'options.copyMode'],
+    [{ ...valid, options: { turbo: true } }, 'options.turbo'],
+    [{ ...valid, extra: 1 }, 'extra'],
+  ])('names the problem field for %j', (body, field) => {
+    const result = validateMigrationRequest(body);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((p) => p.field)).toContain(field);
+  });
+
+  test('reports every problem at once', () => {
+    const result = validateMigrationRequest({ source: {}, keySchema: {}, target: {} });
+    expect(!result.ok && result.problems.map((p) => p.field)).toEqual([
+      'source.bucket',
+      'source.exportPrefix',
+      'keySchema.partitionKey',
+      'target.database',
+      'target.container',
+    ]);
+  });
+
+  test('enforces the allow-list', () => {
+    const result = validateMigrationRequest(valid, ['other-bucket']);
+    expect(!result.ok && result.problems[0].message).toMatch(/ALLOWED_SOURCES/);
+  });
+});
+
+describe('isAllowedSource', () => {
+  test.each([
+    [[], true],
+    [['acme'], true],
+    [['acme/exports'], true],
+    [['acme/exports/'], true],
+    [['acme/exp'], false],
+    [['other'], false],
+  ])('%j', (allowed, expected) => {
+    expect(isAllowedSource('acme', 'exports/t/AWSDynamoDB/X', allowed)).toBe(expected);
+  });
+});
+
+describe('migrationInstanceId', () => {
+  const a = { source: { bucket: 'b', exportPrefix: 'p' }, target: { database: 'd', container: 'c', partitionKeyPaths: ['/pk'] } };
+  test('is stable for the same export and container and differs otherwise', () => {
+    expect(migrationInstanceId(a)).toBe(migrationInstanceId({ ...a }));
+    expect(migrationInstanceId(a)).not.toBe(migrationInstanceId({ ...a, target: { ...a.target, container: 'c2' } }));
+    expect(migrationInstanceId(a)).toMatch(/^migrate-[0-9a-f]{32}$/);
+  });
+});
