@@ -9,6 +9,7 @@ import { validateMigrationActivity } from '../activities/validate-migration';
 import { writeReportActivity } from '../activities/write-report';
 import { migrateExport } from '../orchestrators/migrate-export';
 import { migrateFileBatch } from '../orchestrators/migrate-file-batch';
+import { getMigrationHandler } from './http/get-migration';
 import { healthHandler } from './http/health';
 import { startMigrationHandler } from './http/start-migration';
 import { Names } from './migration/contracts';
@@ -32,6 +33,14 @@ app.http('startMigration', {
   authLevel: 'function',
   extraInputs: [df.input.durableClient()],
   handler: startMigrationHandler(() => deps().settings.allowedSources),
+});
+
+app.http('getMigration', {
+  route: 'migrations/{id}',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: getMigrationHandler,
 });
 
 app.http('health', {

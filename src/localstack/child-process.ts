@@ -58,7 +58,8 @@ export function spawnNodeChild(spec: NodeChildSpec): NodeChild {
   let child: ChildProcess;
   try {
     const args = nodeArgs(spec);
-    writeSync(log, `\n--- ${new Date().toISOString()} starting: node ${args.filter((a) => !a.includes('\n')).join(' ')}\n`);
+    const printable = args.map((arg) => (arg.includes('\n') ? '<ts loader>' : arg)).join(' ');
+    writeSync(log, `\n--- ${new Date().toISOString()} starting: node ${printable}\n`);
     child = spawn(process.execPath, args, { stdio: ['ignore', log, log], windowsHide: true });
   } finally {
     // The child holds its own duplicate of the descriptor.

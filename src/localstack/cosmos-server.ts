@@ -4,7 +4,7 @@
  *
  *   node cosmos-server.js --host 127.0.0.1 --port 8081 --state-dir .local/cosmos [--verbose]
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -46,7 +46,6 @@ function parseServerArgs(argv: string[]): ServerArgs {
  * the server can dispatch a single request against an empty account.
  */
 function interceptAccount(onCreate: (account: Account) => void): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const accountModule = require('@vercel/cosmosdb-server/lib/account') as { default: typeof Account };
   const Original = accountModule.default;
   accountModule.default = class PersistentAccount extends Original {
@@ -70,6 +69,10 @@ async function main(): Promise<void> {
   const args = parseServerArgs(process.argv.slice(2));
   mkdirSync(args.stateDir, { recursive: true });
   const snapshotFile = join(args.stateDir, 'account.ndjson');
+  // Temp files of snapshots interrupted by a SIGKILL; the last complete snapshot is account.ndjson itself.
+  for (const entry of readdirSync(args.stateDir)) {
+    if (entry.startsWith('account.ndjson.') && entry.endsWith('.tmp')) rmSync(join(args.stateDir, entry), { force: true });
+  }
   // Read before listening; the account is only created once the port is bound.
   let snapshot: Snapshot = await readSnapshot(snapshotFile);
 

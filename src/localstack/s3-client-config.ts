@@ -26,3 +26,31 @@ export function localS3ClientConfig(endpoint: string): S3ClientConfig {
     responseChecksumValidation: 'WHEN_REQUIRED',
   };
 }
+
+export interface S3ConnectionSettings {
+  S3_ENDPOINT?: string;
+  S3_FORCE_PATH_STYLE?: string;
+  AWS_REGION?: string;
+  AWS_ACCESS_KEY_ID?: string;
+  AWS_SECRET_ACCESS_KEY?: string;
+}
+
+/**
+ * Client config from app settings: with S3_ENDPOINT set (local stack or another S3-compatible store)
+ * it applies the same compatibility settings as localS3ClientConfig; without it, real AWS defaults.
+ * Explicit keys win over the SDK's default credential chain only when both are present.
+ */
+export function s3ClientConfigFromSettings(settings: S3ConnectionSettings): S3ClientConfig {
+  const credentials =
+    settings.AWS_ACCESS_KEY_ID && settings.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: settings.AWS_ACCESS_KEY_ID, secretAccessKey: settings.AWS_SECRET_ACCESS_KEY }
+      : undefined;
+  const region = settings.AWS_REGION ?? LOCAL_AWS_REGION;
+  if (!settings.S3_ENDPOINT) return { region, ...(credentials ? { credentials } : {}) };
+  return {
+    ...localS3ClientConfig(settings.S3_ENDPOINT),
+    region,
+    forcePathStyle: settings.S3_FORCE_PATH_STYLE?.toLowerCase() !== 'false',
+    ...(credentials ? { credentials } : {}),
+  };
+}

@@ -26,7 +26,7 @@ export function resolvePorts(ports: Partial<LocalStackPorts> | undefined): Local
   return { ...DEFAULT_PORTS, ...ports };
 }
 
-function describe(port: EmulatorPort): string {
+function portLabel(port: EmulatorPort): string {
   return `${port.service} on ${LOCAL_HOST}:${port.port}`;
 }
 
@@ -49,7 +49,7 @@ async function plan(definition: EmulatorDefinition, ports: LocalStackPorts, reus
     reuse === 'never'
       ? 'Stop whatever is using it, pick other ports, or use ensureLocalStack() to reuse a running stack.'
       : `Only part of ${definition.name} is up, so it can be neither reused nor started.`;
-  throw new Error(`Cannot start ${definition.name}: ${busy.map(describe).join(', ')} already in use. ${hint}`);
+  throw new Error(`Cannot start ${definition.name}: ${busy.map(portLabel).join(', ')} already in use. ${hint}`);
 }
 
 async function waitUntilReachable(started: Started, ports: LocalStackPorts, deadline: number): Promise<void> {
@@ -64,7 +64,7 @@ async function waitUntilReachable(started: Started, ports: LocalStackPorts, dead
     const failure = exit
       ? `exited during startup (code ${exit.code}, signal ${exit.signal})`
       : Date.now() > deadline
-        ? `was not reachable (${wanted.filter((_, i) => !listening[i]).map(describe).join(', ')}) before the deadline`
+        ? `was not reachable (${wanted.filter((_, i) => !listening[i]).map(portLabel).join(', ')}) before the deadline`
         : undefined;
     if (failure) {
       throw new Error(
@@ -83,16 +83,12 @@ async function launch(options: LocalStackOptions, reuse: Reuse): Promise<LocalSt
 
   const decisions = await Promise.all(EMULATORS.map((definition) => plan(definition, ports, reuse)));
   const started: Started[] = [];
-  const reused: EmulatorDefinition[] = [];
   const stopStarted = async (): Promise<void> => {
     await Promise.all(started.map((s) => s.child.stop(STOP_GRACE_MS)));
   };
   try {
     EMULATORS.forEach((definition, i) => {
-      if (decisions[i] === 'reuse') {
-        reused.push(definition);
-        return;
-      }
+      if (decisions[i] === 'reuse') return;
       const spec = definition.child({ stateDir, ports, quiet });
       started.push({ definition, child: spawnNodeChild(spec), logFile: spec.logFile });
     });
@@ -112,22 +108,16 @@ async function launch(options: LocalStackOptions, reuse: Reuse): Promise<LocalSt
     }
   });
 
-  const emulators: EmulatorStatus[] = [
-    ...started.map((s) => ({
-      name: s.definition.name,
-      ports: s.definition.ports(ports).map((p) => p.port),
-      logFile: s.logFile,
-      startedHere: true,
-      pid: s.child.pid,
-    })),
-    ...reused.map((definition) => ({
+  const emulators: EmulatorStatus[] = EMULATORS.map((definition) => {
+    const own = started.find((s) => s.definition === definition);
+    return {
       name: definition.name,
       ports: definition.ports(ports).map((p) => p.port),
-      logFile: logFileFor(stateDir, definition.name),
-      startedHere: false,
-      pid: undefined,
-    })),
-  ];
+      logFile: own?.logFile ?? logFileFor(stateDir, definition.name),
+      startedHere: own !== undefined,
+      pid: own?.child.pid,
+    };
+  });
   const endpoints = endpointsFor(ports);
   return {
     stateDir,

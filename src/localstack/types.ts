@@ -42,7 +42,10 @@ export interface LocalStackOptions {
   /** Root of all emulator data and logs; relative paths resolve against the current directory. Default `.local`. */
   stateDir?: string;
   ports?: Partial<LocalStackPorts>;
-  /** Suppress per-request access logging inside the emulators (their log files stay small). Default true. */
+  /**
+   * Run Azurite and s3rver with --silent so their logs do not grow with every request. Default true.
+   * s3rver's --silent also hides its error traces: rerun with quiet: false (main.js --verbose) to debug it.
+   */
   quiet?: boolean;
   /** Per-emulator deadline for becoming reachable. */
   startTimeoutMs?: number;

@@ -68,14 +68,20 @@ export function buildFullExport(spec: ExportSpec): GeneratedExport {
   const startMs = Date.UTC(2026, 0, 1) + Math.floor(random() * 1e9);
   const exportId = `${String(startMs).padStart(14, '0')}-${Math.floor(random() * 0xffffffff).toString(16).padStart(8, '0')}`;
   const exportPrefix = `${spec.prefix.replace(/\/+$/, '')}/AWSDynamoDB/${exportId}`;
-  const lines: string[][] = Array.from({ length: spec.fileCount }, () => []);
-  for (const { file, item } of exportItems(spec)) lines[file].push(JSON.stringify({ Item: item }));
-  for (let i = 0; i < (spec.emptyFiles ?? 1); i++) lines.push([]);
-
-  const files: GeneratedFile[] = lines.map((fileLines) => {
-    const body = gzipSync(fileLines.length ? fileLines.join('\n') + '\n' : '');
-    return { key: `${exportPrefix}/data/${fileName(random)}`, body, itemCount: fileLines.length, md5Checksum: md5Base64(body) };
-  });
+  // One file's lines at a time, so a 100,000-item export never sits in memory uncompressed.
+  const files: GeneratedFile[] = [];
+  let current: string[] = [];
+  const closeFile = (): void => {
+    const body = gzipSync(current.length ? current.join('\n') + '\n' : '');
+    files.push({ key: `${exportPrefix}/data/${fileName(random)}`, body, itemCount: current.length, md5Checksum: md5Base64(body) });
+    current = [];
+  };
+  for (const { file, item } of exportItems(spec)) {
+    while (files.length < file) closeFile();
+    current.push(JSON.stringify({ Item: item }));
+  }
+  while (files.length < spec.fileCount) closeFile();
+  for (let i = 0; i < (spec.emptyFiles ?? 1); i++) closeFile();
   const manifestFiles =
     files
       .map((f) => JSON.stringify({ itemCount: f.itemCount, md5Checksum: f.md5Checksum, etag: `${createHash('md5').update(createHash('md5').update(f.body).digest()).digest('hex')}-1`, dataFileS3Key: f.key }))

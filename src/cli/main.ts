@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { ApiError, ApiOptions, getMigration, startMigration } from './api-client';
+import { formatReport } from './print-report';
+import { watchMigration } from './watch';
+
+function apiOptions(command: Command): ApiOptions {
+  const { url, key } = command.optsWithGlobals<{ url: string; key?: string }>();
+  return { baseUrl: url, functionKey: key };
+}
+
+async function run(action: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await action();
+  } catch (error) {
+    process.stderr.write(`${error instanceof ApiError ? error.message : String((error as Error).message ?? error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const program = new Command('ddb2cosmos')
+  .description('Start and watch DynamoDB → Cosmos DB migrations on a running app (local or in Azure)')
+  .addOption(new Option('--url <url>', 'base URL of the function app').env('DDB2COSMOS_URL').default('http://127.0.0.1:7071'))
+  .addOption(new Option('--key <functionKey>', 'function key of the app (not needed locally)').env('DDB2COSMOS_FUNCTION_KEY'));
+
+program
+  .command('start')
+  .description('start migrating one export into one container')
+  .requiredOption('--bucket <bucket>', 'S3 bucket holding the export')
+  .requiredOption('--export-prefix <prefix>', 'folder of the export: …/AWSDynamoDB/<ExportId>')
+  .requiredOption('--partition-key <name>', "the table's partition key attribute")
+  .option('--sort-key <name>', "the table's sort key attribute")
+  .requiredOption('--database <name>', 'Cosmos DB database (created if missing)')
+  .requiredOption('--container <name>', 'Cosmos DB container (created if missing)')
+  .option('--hierarchical', 'partition the container on [/partitionKey, /sortKey]')
+  .addOption(new Option('--number-mode <mode>', 'how numbers are written').choices(['lossless', 'string', 'double']))
+  .option('--sample-size <n>', 'items compared at the end', (v) => Number(v))
+  .addOption(new Option('--copy-mode <mode>', 'how files reach the lake').choices(['auto', 'server', 'stream']))
+  .option('--no-watch', 'return after starting instead of showing progress')
+  .action((opts, command: Command) =>
+    run(async () => {
+      const api = apiOptions(command);
+      const options = Object.fromEntries(
+        Object.entries({ numberMode: opts.numberMode, sampleSize: opts.sampleSize, copyMode: opts.copyMode }).filter(([, v]) => v !== undefined),
+      );
+      const started = await startMigration(api, {
+        source: { bucket: opts.bucket, exportPrefix: opts.exportPrefix },
+        keySchema: opts.sortKey ? { partitionKey: opts.partitionKey, sortKey: opts.sortKey } : { partitionKey: opts.partitionKey },
+        target: {
+          database: opts.database,
+          container: opts.container,
+          ...(opts.hierarchical ? { partitionKeyPath: [`/${opts.partitionKey}`, `/${opts.sortKey}`] } : {}),
+        },
+        ...(Object.keys(options).length ? { options } : {}),
+      });
+      process.stdout.write(`started ${started.id}\n`);
+      if (!opts.watch) return 0;
+      const status = await watchMigration(api, started.id);
+      process.stdout.write(`${formatReport(status.runtimeStatus, status.output)}\n`);
+      return status.runtimeStatus === 'Completed' && (status.output as { validation?: { passed?: boolean } }).validation?.passed ? 0 : 2;
+    }),
+  );
+
+program
+  .command('watch <id>')
+  .description('show a progress bar until the migration ends, then its report')
+  .action((id: string, _opts, command: Command) =>
+    run(async () => {
+      const status = await watchMigration(apiOptions(command), id);
+      process.stdout.write(`${formatReport(status.runtimeStatus, status.output)}\n`);
+      return status.runtimeStatus === 'Completed' ? 0 : 2;
+    }),
+  );
+
+program
+  .command('status <id>')
+  .description('print the status and progress as JSON')
+  .action((id: string, _opts, command: Command) =>
+    run(async () => {
+      const status = await getMigration(apiOptions(command), id);
+      const { output: _output, ...rest } = status;
+      process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+      return 0;
+    }),
+  );
+
+program
+  .command('report <id>')
+  .description('print the report of a finished migration (--json for the full report)')
+  .option('--json', 'print the full JSON report')
+  .action((id: string, opts: { json?: boolean }, command: Command) =>
+    run(async () => {
+      const status = await getMigration(apiOptions(command), id);
+      process.stdout.write(opts.json ? `${JSON.stringify(status.output, null, 2)}\n` : `${formatReport(status.runtimeStatus, status.output)}\n`);
+      return status.runtimeStatus === 'Completed' ? 0 : 2;
+    }),
+  );
+
+void program.parseAsync(process.argv);

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { shapeProblem, singleKey, TYPE_DESCRIPTORS } from './descriptors';
+import { MappingError, quoteForMessage } from './errors';
+import { canonicalDecimal } from './numbers';
+import { isPlainObject } from './objects';
+import { formatPath } from './paths';
+import { AttributeValue, DynamoItem, KeySchema } from './types';
+
+/** Cosmos DB's limit on `id`, in UTF-8 bytes (mapping.md §4). */
+export const MAX_ID_BYTES = 1023;
+const HASH_PREFIX = 'sha256-';
+
+/**
+ * The canonical text of a key value (mapping.md §3): S as is, N as canonical decimal, B as its base64.
+ * Key attributes can only be S, N or B and never empty, so anything else is refused; `path` names the
+ * attribute in the error.
+ */
+export function canonicalKey(av: AttributeValue, path = ''): string {
+  const descriptor = singleKey(av);
+  if (descriptor === undefined) throw new MappingError('BAD_VALUE', path, shapeProblem(av));
+  const value: unknown = (av as unknown as Record<string, unknown>)[descriptor];
+  switch (descriptor) {
+    case 'S':
+    case 'B':
+      if (typeof value !== 'string') {
+        throw new MappingError('BAD_VALUE', path, `${descriptor} must hold a string, got ${quoteForMessage(value)}`);
+      }
+      if (value === '') throw new MappingError('BAD_KEY_TYPE', path, `a key ${descriptor} value cannot be empty`);
+      // The id must be a function of the bytes; Node's decoder skips stray characters, so only a
+      // string that re-encodes to itself is accepted.
+      if (descriptor === 'B' && Buffer.from(value, 'base64').toString('base64') !== value) {
+        throw new MappingError('BAD_VALUE', path, `key B value ${quoteForMessage(value)} is not standard base64`);
+      }
+      return value;
+    case 'N':
+      if (typeof value !== 'string') {
+        throw new MappingError('BAD_VALUE', path, `N must hold a string, got ${quoteForMessage(value)}`);
+      }
+      return canonicalDecimal(value, path);
+    default:
+      if (!TYPE_DESCRIPTORS.has(descriptor)) {
+        throw new MappingError('UNKNOWN_TYPE', path, `unknown type descriptor ${quoteForMessage(descriptor)}`);
+      }
+      throw new MappingError('BAD_KEY_TYPE', path, `a key must be S, N or B, not ${descriptor}`);
+  }
+}
+
+function escapeOf(c: number): string | undefined {
+  switch (c) {
+    case 0x25:
+      return '%25';
+    case 0x2f:
+      return '%2F';
+    case 0x5c:
+      return '%5C';
+    case 0x3f:
+      return '%3F';
+    case 0x23:
+      return '%23';
+    case 0x7c:
+      return '%7C';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Percent-escapes exactly `% / \ ? # |` (mapping.md §4). `/ \ ? #` are not allowed in Cosmos ids, `|`
+ * separates the key parts and `%` is the escape itself, which keeps the id reversible. Everything else,
+ * including non-ASCII, stays, so ordinary keys read the same in both databases.
+ */
+export function encodeIdPart(s: string): string {
+  let out = '';
+  let copiedTo = 0;
+  for (let i = 0; i < s.length; i++) {
+    const escape = escapeOf(s.charCodeAt(i));
+    if (escape !== undefined) {
+      out += s.slice(copiedTo, i) + escape;
+      copiedTo = i + 1;
+    }
+  }
+  return copiedTo === 0 ? s : out + s.slice(copiedTo);
+}
+
+function keyPart(item: DynamoItem, name: string): string {
+  const path = formatPath([name], false);
+  if (!Object.hasOwn(item, name)) throw new MappingError('MISSING_KEY', path, 'the key attribute is missing');
+  return encodeIdPart(canonicalKey(item[name], path));
+}
+
+function fitsIdLimit(s: string): boolean {
+  // A UTF-16 code unit never takes more than 3 UTF-8 bytes, so short ids skip the count.
+  return s.length * 3 <= MAX_ID_BYTES || Buffer.byteLength(s, 'utf8') <= MAX_ID_BYTES;
+}
+
+/**
+ * The document id (mapping.md §4): the escaped canonical partition key, `|` and the escaped canonical sort
+ * key when the table has one; if that exceeds 1023 UTF-8 bytes, `sha256-` and the hex SHA-256 of it.
+ * Reads only the key attributes, so it serves an item and an incremental record's `Keys` alike.
+ */
+export function documentId(item: DynamoItem, keySchema: KeySchema): string {
+  if (!isPlainObject(item)) throw new MappingError('BAD_VALUE', '', `the item is not an object: ${quoteForMessage(item)}`);
+  const partition = keyPart(item, keySchema.partitionKey);
+  const id = keySchema.sortKey === undefined ? partition : `${partition}|${keyPart(item, keySchema.sortKey)}`;
+  if (fitsIdLimit(id)) return id;
+  return HASH_PREFIX + createHash('sha256').update(id, 'utf8').digest('hex');
+}

@@ -1,0 +1,234 @@
+import { MappingError, quoteForMessage } from './errors';
+import { NumberMode } from './types';
+
+/** How one `N` value is written (mapping.md §2). */
+export interface MappedNumber {
+  value: number | string;
+  keptAsString: boolean;
+  /** `double` mode only: the written double is not the same decimal value as the source. */
+  lostPrecision: boolean;
+}
+
+/** sign × digits × 10^exponent, digits without leading or trailing zeros; zero is `digits === ''`. */
+interface Decimal {
+  negative: boolean;
+  digits: string;
+  exponent: number;
+}
+
+// DynamoDB's limits. Enforcing them keeps the exponent-free canonical form short: without them a
+// literal such as "1E+999999999" would expand into a gigabyte of zeros.
+const MAX_DIGITS = 38;
+const MAX_ADJUSTED_EXPONENT = 125;
+const MIN_ADJUSTED_EXPONENT = -130;
+// Any decimal of at most 15 significant digits in the normal double range survives decimal → double →
+// shortest decimal unchanged (DBL_DIG), so such values need no comparison.
+const EXACT_DIGITS = 15;
+// More exponent digits than this cannot be in range for any non-zero mantissa a line can hold.
+const MAX_EXPONENT_DIGITS = 9;
+
+const NOT_A_DECIMAL = 'is not a decimal number';
+const TOO_MANY_DIGITS = `has more than ${MAX_DIGITS} significant digits`;
+const OUT_OF_RANGE = "is outside DynamoDB's number range (magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125)";
+
+const MINUS = 0x2d;
+const PLUS = 0x2b;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const LOWER_E = 0x65;
+const UPPER_E = 0x45;
+
+function isDigit(c: number): boolean {
+  return c >= ZERO && c <= NINE;
+}
+
+/**
+ * Reads a decimal literal `[+-]digits[.digits][(e|E)[+-]digits]` (digits on at least one side of the point)
+ * into `out` in one pass, with no regex and no JS number involved. Returns why it was refused, if it was.
+ */
+function parseDecimal(s: string, out: Decimal): string | undefined {
+  const length = s.length;
+  let i = 0;
+  let negative = false;
+  if (length > 0) {
+    const c = s.charCodeAt(0);
+    if (c === MINUS) {
+      negative = true;
+      i = 1;
+    } else if (c === PLUS) {
+      i = 1;
+    }
+  }
+  const intStart = i;
+  while (i < length && isDigit(s.charCodeAt(i))) i++;
+  const intEnd = i;
+  let fracStart = i;
+  let fracEnd = i;
+  if (i < length && s.charCodeAt(i) === DOT) {
+    i++;
+    fracStart = i;
+    while (i < length && isDigit(s.charCodeAt(i))) i++;
+    fracEnd = i;
+  }
+  if (intEnd === intStart && fracEnd === fracStart) return NOT_A_DECIMAL;
+
+  let exponent = 0;
+  if (i < length && (s.charCodeAt(i) === LOWER_E || s.charCodeAt(i) === UPPER_E)) {
+    i++;
+    let exponentNegative = false;
+    if (i < length && (s.charCodeAt(i) === MINUS || s.charCodeAt(i) === PLUS)) {
+      exponentNegative = s.charCodeAt(i) === MINUS;
+      i++;
+    }
+    const exponentStart = i;
+    while (i < length && s.charCodeAt(i) === ZERO) i++;
+    const significantStart = i;
+    while (i < length && isDigit(s.charCodeAt(i))) i++;
+    if (i === exponentStart) return NOT_A_DECIMAL;
+    if (i - significantStart > MAX_EXPONENT_DIGITS) {
+      exponent = 10 ** MAX_EXPONENT_DIGITS;
+    } else {
+      for (let j = significantStart; j < i; j++) exponent = exponent * 10 + (s.charCodeAt(j) - ZERO);
+    }
+    if (exponentNegative) exponent = -exponent;
+  }
+  if (i !== length) return NOT_A_DECIMAL;
+
+  // Positions of the first and last non-zero digit, looking through the point.
+  let first = -1;
+  for (let j = intStart; j < intEnd && first < 0; j++) if (s.charCodeAt(j) !== ZERO) first = j;
+  for (let j = fracStart; j < fracEnd && first < 0; j++) if (s.charCodeAt(j) !== ZERO) first = j;
+  if (first < 0) {
+    out.negative = false;
+    out.digits = '';
+    out.exponent = 0;
+    return undefined;
+  }
+  let last = -1;
+  for (let j = fracEnd - 1; j >= fracStart && last < 0; j--) if (s.charCodeAt(j) !== ZERO) last = j;
+  for (let j = intEnd - 1; j >= intStart && last < 0; j--) if (s.charCodeAt(j) !== ZERO) last = j;
+
+  let digits: string;
+  if (first < intEnd && last >= fracStart) digits = s.slice(first, intEnd) + s.slice(fracStart, last + 1);
+  else digits = s.slice(first, last + 1);
+  // Exponent of the last significant digit's place: the literal's exponent shifted by where that digit sits.
+  const place = last < intEnd ? intEnd - 1 - last : fracStart - 1 - last;
+  const digitExponent = exponent + place;
+
+  if (digits.length > MAX_DIGITS) return TOO_MANY_DIGITS;
+  const adjusted = digitExponent + digits.length - 1;
+  if (adjusted > MAX_ADJUSTED_EXPONENT || adjusted < MIN_ADJUSTED_EXPONENT) return OUT_OF_RANGE;
+  out.negative = negative;
+  out.digits = digits;
+  out.exponent = digitExponent;
+  return undefined;
+}
+
+/** Plain notation, no exponent: `-0.00000015`, `100`, `0`. */
+function renderDecimal(d: Decimal): string {
+  if (d.digits === '') return '0';
+  const sign = d.negative ? '-' : '';
+  if (d.exponent >= 0) return sign + d.digits + '0'.repeat(d.exponent);
+  const point = d.digits.length + d.exponent;
+  if (point > 0) return sign + d.digits.slice(0, point) + '.' + d.digits.slice(point);
+  return sign + '0.' + '0'.repeat(-point) + d.digits;
+}
+
+/**
+ * True for `-?` plus at most 15 digits with at most one point and no exponent: valid, in range and exact
+ * as a double, so `Number(s)` is the answer without parsing further.
+ */
+function isShortPlain(s: string): boolean {
+  const length = s.length;
+  if (length === 0 || length > EXACT_DIGITS + 2) return false;
+  let digitCount = 0;
+  let seenDot = false;
+  for (let i = s.charCodeAt(0) === MINUS ? 1 : 0; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (isDigit(c)) digitCount++;
+    else if (c === DOT && !seenDot) seenDot = true;
+    else return false;
+  }
+  return digitCount > 0 && digitCount <= EXACT_DIGITS;
+}
+
+/** True when `s` already is its own canonical form as an integer: `-?[1-9][0-9]*` up to 38 digits, or `0`. */
+function isCanonicalInteger(s: string): boolean {
+  const start = s.length > 0 && s.charCodeAt(0) === MINUS ? 1 : 0;
+  const digitCount = s.length - start;
+  if (digitCount === 0 || digitCount > MAX_DIGITS) return false;
+  const lead = s.charCodeAt(start);
+  if (lead === ZERO) return s.length === 1;
+  if (!isDigit(lead)) return false;
+  for (let i = start + 1; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false;
+  return true;
+}
+
+// Reused across calls: mapping is synchronous, and these hold nothing once a call returns.
+const source: Decimal = { negative: false, digits: '', exponent: 0 };
+const shortest: Decimal = { negative: false, digits: '', exponent: 0 };
+
+/** Whether the double `n`, printed in its shortest form (`String(n)`, maybe `1.5e-7`), is the decimal `d`. */
+function denotes(n: number, d: Decimal): boolean {
+  parseDecimal(String(n), shortest);
+  return shortest.negative === d.negative && shortest.exponent === d.exponent && shortest.digits === d.digits;
+}
+
+/**
+ * Maps `s` per `mode` into `out`, without allocating a result. Returns why `s` is not a valid DynamoDB
+ * number, leaving `out` untouched; callers add the attribute path to that reason.
+ */
+export function mapNumberInto(s: string, mode: NumberMode, out: MappedNumber): string | undefined {
+  if (mode !== 'string' && isShortPlain(s)) {
+    out.value = Number(s) + 0; // + 0 turns -0 into 0
+    out.keptAsString = false;
+    out.lostPrecision = false;
+    return undefined;
+  }
+  if (mode === 'string' && isCanonicalInteger(s)) {
+    out.value = s;
+    out.keptAsString = true;
+    out.lostPrecision = false;
+    return undefined;
+  }
+  const reason = parseDecimal(s, source);
+  if (reason !== undefined) return reason;
+  if (mode === 'string') {
+    out.value = renderDecimal(source);
+    out.keptAsString = true;
+    out.lostPrecision = false;
+    return undefined;
+  }
+  const n = Number(s) + 0;
+  const exact = source.digits.length <= EXACT_DIGITS || denotes(n, source);
+  if (mode === 'double' || exact) {
+    out.value = n;
+    out.keptAsString = false;
+    out.lostPrecision = !exact;
+  } else {
+    out.value = renderDecimal(source);
+    out.keptAsString = true;
+    out.lostPrecision = false;
+  }
+  return undefined;
+}
+
+/** How `s` is written under `mode`; throws `BAD_NUMBER` (at `path`) for anything but a DynamoDB number. */
+export function mapNumber(s: string, mode: NumberMode, path = ''): MappedNumber {
+  const out: MappedNumber = { value: 0, keptAsString: false, lostPrecision: false };
+  const reason = mapNumberInto(s, mode, out);
+  if (reason !== undefined) throw new MappingError('BAD_NUMBER', path, `${quoteForMessage(s)} ${reason}`);
+  return out;
+}
+
+/**
+ * The canonical decimal of mapping.md §3: no `+`, no exponent, no leading zeros except the one in `0.5`,
+ * no trailing fraction zeros, no point without a fraction, `-0` → `0`. Throws `BAD_NUMBER` (at `path`).
+ */
+export function canonicalDecimal(s: string, path = ''): string {
+  if (isCanonicalInteger(s)) return s;
+  const reason = parseDecimal(s, source);
+  if (reason !== undefined) throw new MappingError('BAD_NUMBER', path, `${quoteForMessage(s)} ${reason}`);
+  return renderDecimal(source);
+}

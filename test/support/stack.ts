@@ -1,0 +1,107 @@
+/**
+ * Local emulator stack for integration tests. Each test file gets its own stack: own ports, own
+ * temporary state directory, started in beforeAll and stopped (processes gone, state deleted) in afterAll.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalStack } from '../../src/localstack/stack';
+import { findFreePort, isListening } from '../../src/localstack/net';
+import type {
+  LocalStack,
+  LocalStackEndpoints,
+  LocalStackOptions,
+  LocalStackPorts,
+  LocalStackSettings,
+} from '../../src/localstack/types';
+
+/** Away from the defaults (10000-10002, 4568, 8081) so tests can run while a developer's stack is up. */
+const TEST_BASE_PORTS: LocalStackPorts = { blob: 20000, queue: 20001, table: 20002, s3: 24568, cosmos: 28081 };
+
+const START_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 60_000;
+
+/**
+ * Ports for one stack. Jest runs test files in parallel workers, so each worker starts from its own
+ * block of ports; a port that is still taken (say, by a stack leaked from an aborted run) is replaced
+ * by one the OS reports free.
+ */
+export async function pickTestPorts(): Promise<LocalStackPorts> {
+  const worker = Number(process.env.JEST_WORKER_ID ?? '1');
+  const offset = (Number.isInteger(worker) && worker > 0 ? worker - 1 : 0) * 10;
+  const chosen = new Set<number>();
+  const pick = async (base: number): Promise<number> => {
+    let port = base + offset;
+    while (chosen.has(port) || (await isListening(port))) port = await findFreePort();
+    chosen.add(port);
+    return port;
+  };
+  return {
+    blob: await pick(TEST_BASE_PORTS.blob),
+    queue: await pick(TEST_BASE_PORTS.queue),
+    table: await pick(TEST_BASE_PORTS.table),
+    s3: await pick(TEST_BASE_PORTS.s3),
+    cosmos: await pick(TEST_BASE_PORTS.cosmos),
+  };
+}
+
+export function makeStateDir(): string {
+  return mkdtempSync(join(tmpdir(), 'localstack-test-'));
+}
+
+export interface LocalStackHandle {
+  readonly stack: LocalStack;
+  readonly endpoints: LocalStackEndpoints;
+  readonly settings: LocalStackSettings;
+}
+
+export interface UseLocalStackOptions extends Pick<LocalStackOptions, 'lakeContainer' | 'quiet'> {
+  /** Copy the settings into process.env for the duration of the file (restored in afterAll). */
+  applyEnv?: boolean;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks and returns a handle whose properties become readable once
+ * beforeAll has run (reading them at module level throws).
+ */
+export function useLocalStack(options: UseLocalStackOptions = {}): LocalStackHandle {
+  let stack: LocalStack | undefined;
+  let stateDir: string | undefined;
+  const savedEnv = new Map<string, string | undefined>();
+
+  beforeAll(async () => {
+    stateDir = makeStateDir();
+    stack = await startLocalStack({ ...options, stateDir, ports: await pickTestPorts() });
+    if (options.applyEnv) {
+      for (const [name, value] of Object.entries(stack.settings)) {
+        savedEnv.set(name, process.env[name]);
+        process.env[name] = value;
+      }
+    }
+  }, START_TIMEOUT_MS);
+
+  afterAll(async () => {
+    for (const [name, value] of savedEnv) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await stack?.stop();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  }, STOP_TIMEOUT_MS);
+
+  const current = (): LocalStack => {
+    if (!stack) throw new Error('useLocalStack(): the stack is only available inside tests (after beforeAll)');
+    return stack;
+  };
+  return {
+    get stack() {
+      return current();
+    },
+    get endpoints() {
+      return current().endpoints;
+    },
+    get settings() {
+      return current().settings;
+    },
+  };
+}
