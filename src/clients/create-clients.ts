@@ -4,6 +4,7 @@ import { CosmosClient } from '@azure/cosmos';
 import { DefaultAzureCredential, TokenCredential } from '@azure/identity';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { Settings } from '../config/settings';
+import { awsCredentialsFor } from './aws-credentials';
 
 /** Every external client the activities use, built once per process (the composition root). */
 export interface Clients {
@@ -23,6 +24,8 @@ export function createS3Client(settings: Settings): S3Client {
     region: settings.awsRegion,
     endpoint: settings.s3Endpoint,
     forcePathStyle: settings.s3ForcePathStyle,
+    // AWS_ROLE_ARN set: the managed identity's Entra ID token is exchanged for role credentials; else default chain.
+    credentials: awsCredentialsFor(settings, { tokenSource: settings.awsRoleArn ? azureCredential() : undefined }),
     // Only checksum when an operation requires it: S3-compatible servers reject the newer flexible checksums,
     // and the data files are verified against the manifest's MD5 anyway.
     requestChecksumCalculation: 'WHEN_REQUIRED',

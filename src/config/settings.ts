@@ -18,6 +18,13 @@ export interface Settings {
   s3Endpoint?: string;
   s3ForcePathStyle: boolean;
   awsRegion: string;
+  /**
+   * IAM role assumed with an Entra ID token of the app's managed identity (STS AssumeRoleWithWebIdentity).
+   * Unset: the AWS SDK's default chain (e.g. AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from Key Vault references).
+   */
+  awsRoleArn?: string;
+  /** Audience of that Entra ID token; the IAM identity provider must list it. Default `api://AzureADTokenExchange`. */
+  awsWebIdentityAudience?: string;
   /** Comma-separated `bucket` or `bucket/prefix` entries the app may read; empty = any bucket. */
   allowedSources: string[];
   /** Seconds a load of one data file may run before it stops at a checkpoint. Default 540. */
@@ -52,6 +59,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     s3Endpoint: env.S3_ENDPOINT || undefined,
     s3ForcePathStyle: flag(env.S3_FORCE_PATH_STYLE, Boolean(env.S3_ENDPOINT)),
     awsRegion: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    awsRoleArn: env.AWS_ROLE_ARN || undefined,
+    awsWebIdentityAudience: env.AWS_WEB_IDENTITY_AUDIENCE || undefined,
     allowedSources: (env.ALLOWED_SOURCES ?? '')
       .split(',')
       .map((entry) => entry.trim())
