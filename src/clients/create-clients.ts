@@ -41,7 +41,8 @@ export function createLakeContainerClient(settings: Settings): ContainerClient {
   return service.getContainerClient(settings.lakeContainer);
 }
 
-export function createCosmosClient(settings: Settings): CosmosClient {
+/** `requestTimeoutMs`: for callers that run whole-container queries (tests on the local server); SDK default otherwise. */
+export function createCosmosClient(settings: Settings, options: { requestTimeoutMs?: number } = {}): CosmosClient {
   const agent = settings.cosmosAllowSelfSigned
     ? new https.Agent({ rejectUnauthorized: false, keepAlive: true })
     : new https.Agent({ keepAlive: true });
@@ -51,6 +52,7 @@ export function createCosmosClient(settings: Settings): CosmosClient {
     ...auth,
     agent,
     connectionPolicy: {
+      ...(options.requestTimeoutMs ? { requestTimeout: options.requestTimeoutMs } : {}),
       // The local server has no regional endpoints to discover.
       enableEndpointDiscovery: !settings.cosmosAllowSelfSigned,
       retryOptions: { maxRetryAttemptCount: 9, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 30 },

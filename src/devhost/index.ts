@@ -42,6 +42,11 @@ export interface RunningHost {
   stop(): Promise<void>;
 }
 
+/** IPv6 literals need brackets inside URLs. */
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
 function timeZone(logger: Logger): string {
   const zone = process.env.WEBSITE_TIME_ZONE;
   if (!zone) return 'UTC';
@@ -57,13 +62,15 @@ function timeZone(logger: Logger): string {
 /**
  * Starts the local Functions host for the app in `appDir`: loads it through the `@azure/functions-core`
  * shim, serves HTTP triggers and the Durable management API, fires timers and runs orchestrations with
- * durable state under `stateDir`. One host per process (Node caches the app's registrations).
+ * durable state under `stateDir`. One host at a time per process, always for the same app: Node caches the
+ * app's modules (so registrations happen once) and the host publishes its address in WEBSITE_HOSTNAME.
  */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const logger = options.logger ?? consoleLogger;
   const appDir = path.resolve(options.appDir);
   const settings = await loadLocalSettings(appDir);
   const config = await readHostConfig(appDir);
+  config.warnings.forEach((warning) => logger.warn(warning));
   const stateDir = path.resolve(appDir, options.stateDir ?? path.join('.local', 'durable'));
   const bindHost = options.host ?? '127.0.0.1';
 
@@ -84,12 +91,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   await engine.start();
 
-  // 0.0.0.0 would make durable-functions rewrite every link to localhost:7071 (see getClient).
-  const advertisedHost = bindHost === '0.0.0.0' || bindHost === '::' ? 'localhost' : bindHost;
+  const wildcard = bindHost === '0.0.0.0' || bindHost === '::';
+  // 0.0.0.0 in links would make durable-functions rewrite every one of them to localhost:7071 (getClient).
+  const advertisedHost = wildcard ? 'localhost' : urlHost(bindHost);
+  // DurableClient calls rpcBaseUrl from inside this process: loopback always works for wildcard binds.
+  const rpcHost = wildcard ? '127.0.0.1' : urlHost(bindHost);
   let port = options.port ?? settings.localHttpPort ?? 7071;
   const origin = () => `http://${advertisedHost}:${port}`;
   const durableClientValue = () =>
-    durableClientBinding({ origin: origin(), rpcOrigin: `http://127.0.0.1:${port}`, hubName: config.hubName });
+    durableClientBinding({ origin: origin(), rpcOrigin: `http://${rpcHost}:${port}`, hubName: config.hubName });
 
   const timers = new TimerTriggers({
     functions: functions.byTrigger('timerTrigger'),
@@ -110,7 +120,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     logger,
     fallbackOrigin: origin,
   });
-  const listening = await listen(handler, port, bindHost);
+  let listening: Awaited<ReturnType<typeof listen>>;
+  try {
+    listening = await listen(handler, port, bindHost);
+  } catch (err) {
+    // Recovered instances already started running; do not leave them behind a host that never came up.
+    await engine.stop();
+    throw err;
+  }
   port = listening.port;
   process.env.WEBSITE_HOSTNAME = `${advertisedHost}:${port}`;
   await timers.start();

@@ -113,7 +113,7 @@ export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
       }
       throw error;
     }
-    await writer.write(operation, { line: line.number, raw: line.text });
+    await writer.write(operation, { line: line.number, raw: line.text }, line.text.length);
     while (rejected.length > 0) {
       const { meta, reason } = rejected.shift() as { meta: LineMeta; reason: string };
       await deadLetter(meta.line, reason, meta.raw);

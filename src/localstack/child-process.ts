@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 
 export interface NodeChildSpec {
@@ -19,6 +19,8 @@ export interface ChildExit {
 export interface NodeChild {
   readonly pid: number | undefined;
   readonly exited: Promise<ChildExit>;
+  /** What this run of the child has written to its log so far (earlier runs appended to the same file are skipped). */
+  output(): string;
   /** SIGTERM, then SIGKILL after graceMs; resolves once the process is gone. */
   stop(graceMs: number): Promise<ChildExit>;
 }
@@ -56,10 +58,12 @@ export function spawnNodeChild(spec: NodeChildSpec): NodeChild {
   mkdirSync(dirname(spec.logFile), { recursive: true });
   const log = openSync(spec.logFile, 'a');
   let child: ChildProcess;
+  let outputStart: number;
   try {
     const args = nodeArgs(spec);
     const printable = args.map((arg) => (arg.includes('\n') ? '<ts loader>' : arg)).join(' ');
     writeSync(log, `\n--- ${new Date().toISOString()} starting: node ${printable}\n`);
+    outputStart = fstatSync(log).size;
     child = spawn(process.execPath, args, { stdio: ['ignore', log, log], windowsHide: true });
   } finally {
     // The child holds its own duplicate of the descriptor.
@@ -77,6 +81,16 @@ export function spawnNodeChild(spec: NodeChildSpec): NodeChild {
   return {
     pid: spawned.pid,
     exited,
+    output(): string {
+      const fd = openSync(spec.logFile, 'r');
+      try {
+        const buffer = Buffer.alloc(Math.max(0, fstatSync(fd).size - outputStart));
+        const length = readSync(fd, buffer, 0, buffer.length, outputStart);
+        return buffer.subarray(0, length).toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    },
     async stop(graceMs: number): Promise<ChildExit> {
       if (finished) return finished;
       spawned.kill('SIGTERM');

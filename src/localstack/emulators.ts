@@ -17,6 +17,11 @@ export interface EmulatorContext {
 export interface EmulatorDefinition {
   name: EmulatorName;
   ports(ports: LocalStackPorts): EmulatorPort[];
+  /**
+   * Line the emulator logs once it serves every port. An open port alone is not proof: another
+   * stack (a parallel test run) may hold it while our process is failing with EADDRINUSE.
+   */
+  ready: RegExp;
   child(context: EmulatorContext): NodeChildSpec;
 }
 
@@ -32,6 +37,8 @@ const azurite: EmulatorDefinition = {
     { service: 'queue', port: ports.queue },
     { service: 'table', port: ports.table },
   ],
+  // Azurite starts blob, queue and table in that order.
+  ready: /Azurite Table service is successfully listening/,
   child: ({ stateDir, ports, quiet }) => ({
     script: require.resolve('azurite/dist/src/azurite.js'),
     args: [
@@ -53,6 +60,8 @@ const azurite: EmulatorDefinition = {
 const s3rver: EmulatorDefinition = {
   name: 's3rver',
   ports: (ports) => [{ service: 's3', port: ports.s3 }],
+  // Printed by s3rver's CLI itself, so it appears even with --silent.
+  ready: /S3rver listening on/,
   child: ({ stateDir, ports, quiet }) => ({
     script: require.resolve('s3rver/bin/s3rver.js'),
     // s3rver builds ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only offers through the
@@ -71,6 +80,7 @@ const s3rver: EmulatorDefinition = {
 const cosmos: EmulatorDefinition = {
   name: 'cosmos',
   ports: (ports) => [{ service: 'cosmos', port: ports.cosmos }],
+  ready: /cosmosdb-server listening on/,
   child: ({ stateDir, ports, quiet }) => ({
     // Sibling file with our own extension: .js from dist, .ts when running under ts-jest.
     script: join(__dirname, `cosmos-server${extname(__filename)}`),

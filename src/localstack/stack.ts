@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { spawnNodeChild, type NodeChild } from './child-process';
 import {
@@ -30,12 +29,9 @@ function portLabel(port: EmulatorPort): string {
   return `${port.service} on ${LOCAL_HOST}:${port.port}`;
 }
 
-function tail(file: string, lines = 15): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log output)';
-  }
+function lastLines(text: string, lines = 15): string {
+  const trimmed = text.trimEnd();
+  return trimmed ? trimmed.split('\n').slice(-lines).join('\n') : '(no output)';
 }
 
 /** Decides per emulator whether to reuse it or start it; mixed states are refused rather than guessed at. */
@@ -52,7 +48,8 @@ async function plan(definition: EmulatorDefinition, ports: LocalStackPorts, reus
   throw new Error(`Cannot start ${definition.name}: ${busy.map(portLabel).join(', ')} already in use. ${hint}`);
 }
 
-async function waitUntilReachable(started: Started, ports: LocalStackPorts, deadline: number): Promise<void> {
+/** Ready means: our process is alive, has logged its ready line, and every one of its ports accepts connections. */
+async function waitUntilReady(started: Started, ports: LocalStackPorts, deadline: number): Promise<void> {
   const wanted = started.definition.ports(ports);
   let exit: EmulatorExit | undefined;
   void started.child.exited.then(({ code, signal }) => {
@@ -60,16 +57,15 @@ async function waitUntilReachable(started: Started, ports: LocalStackPorts, dead
   });
   for (;;) {
     const listening = await Promise.all(wanted.map((p) => isListening(p.port, LOCAL_HOST, 500)));
-    if (listening.every(Boolean)) return;
+    const output = started.child.output();
+    if (!exit && started.definition.ready.test(output) && listening.every(Boolean)) return;
     const failure = exit
       ? `exited during startup (code ${exit.code}, signal ${exit.signal})`
       : Date.now() > deadline
-        ? `was not reachable (${wanted.filter((_, i) => !listening[i]).map(portLabel).join(', ')}) before the deadline`
+        ? `did not become ready in time (${wanted.map((p, i) => `${portLabel(p)} ${listening[i] ? 'open' : 'closed'}`).join(', ')})`
         : undefined;
     if (failure) {
-      throw new Error(
-        `${started.definition.name} ${failure}. Log: ${started.logFile}\n--- last lines ---\n${tail(started.logFile)}`,
-      );
+      throw new Error(`${started.definition.name} ${failure}. Log: ${started.logFile}\n--- output ---\n${lastLines(output)}`);
     }
     await delay(100);
   }
@@ -92,7 +88,7 @@ async function launch(options: LocalStackOptions, reuse: Reuse): Promise<LocalSt
       const spec = definition.child({ stateDir, ports, quiet });
       started.push({ definition, child: spawnNodeChild(spec), logFile: spec.logFile });
     });
-    await Promise.all(started.map((s) => waitUntilReachable(s, ports, deadline)));
+    await Promise.all(started.map((s) => waitUntilReady(s, ports, deadline)));
   } catch (error) {
     // Leave nothing half-started behind: the caller has no handle to stop it with.
     await stopStarted();

@@ -22,7 +22,7 @@ function contextFor(options: MappingOptions): ValueContext {
     throw new MigrationError('CONFIGURATION', 'a hierarchical partition key needs the table to have a sort key');
   }
   const ctx = contexts[options.numberMode];
-  ctx.path.length = 0;
+  if (ctx.path.length !== 0) ctx.path.length = 0;
   clearPendingStats(ctx.pending);
   return ctx;
 }

@@ -24,6 +24,9 @@ const MIN_ADJUSTED_EXPONENT = -130;
 // Any decimal of at most 15 significant digits in the normal double range survives decimal → double →
 // shortest decimal unchanged (DBL_DIG), so such values need no comparison.
 const EXACT_DIGITS = 15;
+// Shortest round-trip output never needs more than 17 significant digits, so a decimal with more can never
+// be what a double prints as.
+const MAX_SHORTEST_DIGITS = 17;
 // More exponent digits than this cannot be in range for any non-zero mantissa a line can hold.
 const MAX_EXPONENT_DIGITS = 9;
 
@@ -171,8 +174,24 @@ const shortest: Decimal = { negative: false, digits: '', exponent: 0 };
 
 /** Whether the double `n`, printed in its shortest form (`String(n)`, maybe `1.5e-7`), is the decimal `d`. */
 function denotes(n: number, d: Decimal): boolean {
+  if (d.digits.length <= EXACT_DIGITS) return true;
+  if (d.digits.length > MAX_SHORTEST_DIGITS) return false;
   parseDecimal(String(n), shortest);
   return shortest.negative === d.negative && shortest.exponent === d.exponent && shortest.digits === d.digits;
+}
+
+function asNumber(out: MappedNumber, value: number, lostPrecision: boolean): undefined {
+  out.value = value;
+  out.keptAsString = false;
+  out.lostPrecision = lostPrecision;
+  return undefined;
+}
+
+function asString(out: MappedNumber, value: string): undefined {
+  out.value = value;
+  out.keptAsString = true;
+  out.lostPrecision = false;
+  return undefined;
 }
 
 /**
@@ -180,38 +199,18 @@ function denotes(n: number, d: Decimal): boolean {
  * number, leaving `out` untouched; callers add the attribute path to that reason.
  */
 export function mapNumberInto(s: string, mode: NumberMode, out: MappedNumber): string | undefined {
-  if (mode !== 'string' && isShortPlain(s)) {
-    out.value = Number(s) + 0; // + 0 turns -0 into 0
-    out.keptAsString = false;
-    out.lostPrecision = false;
-    return undefined;
-  }
-  if (mode === 'string' && isCanonicalInteger(s)) {
-    out.value = s;
-    out.keptAsString = true;
-    out.lostPrecision = false;
-    return undefined;
-  }
+  // `+ 0` turns -0 into 0.
+  if (mode !== 'string' && isShortPlain(s)) return asNumber(out, Number(s) + 0, false);
+  if (mode === 'string' && isCanonicalInteger(s)) return asString(out, s);
   const reason = parseDecimal(s, source);
   if (reason !== undefined) return reason;
-  if (mode === 'string') {
-    out.value = renderDecimal(source);
-    out.keptAsString = true;
-    out.lostPrecision = false;
-    return undefined;
-  }
+  if (mode === 'string') return asString(out, renderDecimal(source));
+  // No double prints as more than 17 digits, so lossless can skip the conversion altogether.
+  if (mode === 'lossless' && source.digits.length > MAX_SHORTEST_DIGITS) return asString(out, renderDecimal(source));
   const n = Number(s) + 0;
-  const exact = source.digits.length <= EXACT_DIGITS || denotes(n, source);
-  if (mode === 'double' || exact) {
-    out.value = n;
-    out.keptAsString = false;
-    out.lostPrecision = !exact;
-  } else {
-    out.value = renderDecimal(source);
-    out.keptAsString = true;
-    out.lostPrecision = false;
-  }
-  return undefined;
+  const exact = denotes(n, source);
+  if (mode === 'double') return asNumber(out, n, !exact);
+  return exact ? asNumber(out, n, false) : asString(out, renderDecimal(source));
 }
 
 /** How `s` is written under `mode`; throws `BAD_NUMBER` (at `path`) for anything but a DynamoDB number. */

@@ -4,6 +4,7 @@ import { PendingStats } from './stats';
 /** Cosmos DB system properties a document cannot carry as data. */
 const SYSTEM_PROPERTIES: ReadonlySet<string> = new Set(['_rid', '_self', '_etag', '_attachments', '_ts']);
 export const RENAME_PREFIX = '_ddb_';
+const UNDERSCORE = 0x5f;
 
 /**
  * The document name of top-level attribute `name` (mapping.md §4). An `id` whose mapped value is exactly
@@ -12,7 +13,11 @@ export const RENAME_PREFIX = '_ddb_';
  * Renames are counted per source name into `pending`.
  */
 export function documentName(name: string, mapped: MappedValue, id: string, item: DynamoItem, pending: PendingStats): string {
-  if (name === 'id' ? mapped === id : !SYSTEM_PROPERTIES.has(name)) return name;
+  if (name === 'id') {
+    if (mapped === id) return name;
+  } else if (name.charCodeAt(0) !== UNDERSCORE || !SYSTEM_PROPERTIES.has(name)) {
+    return name;
+  }
   let target = RENAME_PREFIX + name;
   while (Object.hasOwn(item, target)) target = RENAME_PREFIX + target;
   pending.renames.push(name);

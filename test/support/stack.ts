@@ -45,8 +45,35 @@ export async function pickTestPorts(): Promise<LocalStackPorts> {
   };
 }
 
+/** Five distinct ports the OS reports free right now. */
+export async function freeTestPorts(): Promise<LocalStackPorts> {
+  const chosen = new Set<number>();
+  while (chosen.size < 5) chosen.add(await findFreePort());
+  const [blob, queue, table, s3, cosmos] = [...chosen];
+  return { blob, queue, table, s3, cosmos };
+}
+
 export function makeStateDir(): string {
   return mkdtempSync(join(tmpdir(), 'localstack-test-'));
+}
+
+/**
+ * Starts a stack on test ports (options.ports, else the worker's preferred block). Other jest runs on
+ * the same machine use the same worker ids and so the same preferred ports; if one of them wins a
+ * port between our check and our bind, retry on ports the OS hands out.
+ */
+export async function startTestStack(
+  stateDir: string,
+  options: Omit<LocalStackOptions, 'stateDir'> = {},
+): Promise<LocalStack> {
+  for (let attempt = 1; ; attempt += 1) {
+    const ports = attempt > 1 ? await freeTestPorts() : (options.ports ?? (await pickTestPorts()));
+    try {
+      return await startLocalStack({ ...options, stateDir, ports });
+    } catch (error) {
+      if (attempt >= 3 || !/already in use|EADDRINUSE/.test(String(error))) throw error;
+    }
+  }
 }
 
 export interface LocalStackHandle {
@@ -65,14 +92,15 @@ export interface UseLocalStackOptions extends Pick<LocalStackOptions, 'lakeConta
  * beforeAll has run (reading them at module level throws).
  */
 export function useLocalStack(options: UseLocalStackOptions = {}): LocalStackHandle {
+  const { applyEnv, ...stackOptions } = options;
   let stack: LocalStack | undefined;
   let stateDir: string | undefined;
   const savedEnv = new Map<string, string | undefined>();
 
   beforeAll(async () => {
     stateDir = makeStateDir();
-    stack = await startLocalStack({ ...options, stateDir, ports: await pickTestPorts() });
-    if (options.applyEnv) {
+    stack = await startTestStack(stateDir, stackOptions);
+    if (applyEnv) {
       for (const [name, value] of Object.entries(stack.settings)) {
         savedEnv.set(name, process.env[name]);
         process.env[name] = value;

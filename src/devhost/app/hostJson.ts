@@ -1,7 +1,7 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Env, resolveBindingExpressions } from './settings';
+import { Env, MissingSettingError, resolveBindingExpressions } from './settings';
 
 /** The host.json settings the devhost honours. */
 export interface HostConfig {
@@ -9,6 +9,8 @@ export interface HostConfig {
   hubName: string;
   maxConcurrentActivityFunctions: number;
   maxConcurrentOrchestratorFunctions: number;
+  /** Problems worth a startup warning (the host still starts). */
+  warnings: string[];
 }
 
 interface HostJson {
@@ -32,16 +34,25 @@ export function toHostConfig(json: HostJson, env: Env, cpuCount: number): HostCo
   const http = json.extensions?.http ?? {};
   const durable = json.extensions?.durableTask ?? {};
   const prefix = typeof http.routePrefix === 'string' ? http.routePrefix : 'api';
-  const hub =
-    typeof durable.hubName === 'string' && durable.hubName
-      ? resolveBindingExpressions(durable.hubName, env)
-      : env.WEBSITE_SITE_NAME || 'TestHubName';
+  const warnings: string[] = [];
+  const defaultHub = env.WEBSITE_SITE_NAME || 'TestHubName';
+  let hub = defaultHub;
+  if (typeof durable.hubName === 'string' && durable.hubName) {
+    try {
+      hub = resolveBindingExpressions(durable.hubName, env);
+    } catch (err) {
+      if (!(err instanceof MissingSettingError)) throw err;
+      // Locally the hub name only shows up in links, so a missing setting should not block the host.
+      warnings.push(`host.json durableTask.hubName: ${err.message} Using "${defaultHub}".`);
+    }
+  }
   const perCore = 10 * Math.max(1, cpuCount);
   return {
     routePrefix: prefix.replace(/^\/+|\/+$/g, ''),
     hubName: hub,
     maxConcurrentActivityFunctions: positiveInt(durable.maxConcurrentActivityFunctions, perCore),
     maxConcurrentOrchestratorFunctions: positiveInt(durable.maxConcurrentOrchestratorFunctions, perCore),
+    warnings,
   };
 }
 

@@ -52,6 +52,13 @@ export class CoreRuntime {
       registerFunction: (metadata, callback) => this.functions.register(metadata, callback),
       registerHook: (name, callback) => this.hooks.register(name, callback),
       setProgrammingModel: (model) => {
+        if (this.programmingModel && this.programmingModel !== model && this.programmingModel.name === model.name) {
+          // Each copy of @azure/functions sets its own model; responses of one copy fail `instanceof` in another.
+          this.logger.warn(
+            `More than one copy of ${model.name} is loaded (${this.programmingModel.version} and ${model.version}); ` +
+              'run "npm dedupe" so the app and durable-functions share one.',
+          );
+        }
         this.programmingModel = model;
       },
       getProgrammingModel: () => this.programmingModel,

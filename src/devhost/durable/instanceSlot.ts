@@ -1,4 +1,5 @@
-import { InstanceState, ParentLink } from './instanceState';
+import { applyRecord, InstanceState, LogRecord, ParentLink } from './instanceState';
+import { InstanceStore } from './instanceStore';
 import { SerialQueue } from './serialQueue';
 import { InstanceSummary } from './statusPayload';
 
@@ -17,6 +18,12 @@ export class InstanceSlot {
   wake = false;
 
   constructor(readonly instanceId: string) {}
+
+  /** Persists a record (fsync'd) and only then applies it, so readers never see unpersisted state. */
+  async commit(store: InstanceStore, record: LogRecord): Promise<void> {
+    await store.append(this.instanceId, [record]);
+    this.load(applyRecord(this.state, record));
+  }
 
   load(state: InstanceState): void {
     this.state = state;

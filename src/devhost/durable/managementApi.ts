@@ -55,10 +55,15 @@ export class ManagementApi {
   }
 
   async #route(req: ManagementRequest): Promise<PlainResponse> {
-    const segments = req.path
-      .split('/')
-      .filter((s) => s !== '')
-      .map((s) => decodeURIComponent(s));
+    let segments: string[];
+    try {
+      segments = req.path
+        .split('/')
+        .filter((s) => s !== '')
+        .map((s) => decodeURIComponent(s));
+    } catch {
+      throw new DurableApiError(400, 'The request path is not valid URL encoding.');
+    }
     const [controller, id, operation, eventName, ...rest] = segments;
     const method = req.method.toUpperCase();
     const notFound: PlainResponse = { status: 404 };

@@ -177,6 +177,10 @@ describe('devhost durable orchestrations', () => {
     const links = await start('WaitForever', undefined, 'mgmt-wait-1');
     expect(links.id).toBe('mgmt-wait-1');
     await waitFor('running', async () => ((await getJson<Status>(links.statusQueryGetUri)).body.runtimeStatus === 'Running' ? true : undefined));
+    const running = await fetch(links.statusQueryGetUri);
+    expect(running.status).toBe(202);
+    expect(running.headers.get('location')).toBe(links.statusQueryGetUri);
+    expect(running.headers.get('retry-after')).toBe('5');
 
     const duplicate = await fetch(`${host.url}${WEBHOOK}/orchestrators/WaitForever/mgmt-wait-1`, { method: 'POST' });
     expect(duplicate.status).toBe(409);
@@ -196,6 +200,20 @@ describe('devhost durable orchestrations', () => {
     expect(purged).toMatchObject({ status: 200, body: { instancesDeleted: 1 } });
     expect((await fetch(links.statusQueryGetUri)).status).toBe(404);
     expect((await fetch(links.purgeHistoryDeleteUri, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('restarts a finished instance with its input, under a new id or the same one', async () => {
+    const first = await start('Counter', 2, 'restart-me');
+    await waitForCompletion(first.statusQueryGetUri);
+    const restartUri = `${host.url}${WEBHOOK}/instances/restart-me/restart`;
+    const renewed = await getJson<CheckStatus>(restartUri, { method: 'POST' });
+    expect(renewed.status).toBe(202);
+    expect(renewed.body.id).not.toBe('restart-me');
+    expect((await waitForCompletion(renewed.body.statusQueryGetUri)).output).toBe('finished at 3');
+    const same = await getJson<CheckStatus>(`${restartUri}?restartWithNewInstanceId=false`, { method: 'POST' });
+    expect(same.body.id).toBe('restart-me');
+    expect(await waitForCompletion(same.body.statusQueryGetUri)).toMatchObject({ input: 3, output: 'finished at 3' });
+    expect((await fetch(`${host.url}${WEBHOOK}/instances/unknown-id/restart`, { method: 'POST' })).status).toBe(400);
   });
 
   it('terminates and purges through the durable client too', async () => {

@@ -16,7 +16,7 @@ import { localS3ClientConfig } from '../../../src/localstack/s3-client-config';
 import { endpointsFor, settingsFor } from '../../../src/localstack/settings';
 import { ensureLocalStack } from '../../../src/localstack/stack';
 import type { LocalStack, LocalStackPorts } from '../../../src/localstack/types';
-import { makeStateDir, pickTestPorts } from '../../support/stack';
+import { freeTestPorts, makeStateDir } from '../../support/stack';
 
 function alive(pid: number): boolean {
   try {
@@ -43,7 +43,9 @@ describe('crash safety', () => {
 
   beforeAll(async () => {
     stateDir = makeStateDir();
-    ports = await pickTestPorts();
+    // OS-assigned rather than the preferred test ports: the stack is started by another process,
+    // where startTestStack's retry cannot help.
+    ports = await freeTestPorts();
   });
 
   afterAll(async () => {

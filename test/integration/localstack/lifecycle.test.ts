@@ -7,9 +7,8 @@ import { cosmosClientOptions } from '../../../src/localstack/cosmos-client-optio
 import { isListening } from '../../../src/localstack/net';
 import { resetLocalState } from '../../../src/localstack/reset';
 import { localS3ClientConfig } from '../../../src/localstack/s3-client-config';
-import { startLocalStack } from '../../../src/localstack/stack';
 import type { LocalStack, LocalStackPorts } from '../../../src/localstack/types';
-import { makeStateDir, pickTestPorts } from '../../support/stack';
+import { makeStateDir, startTestStack } from '../../support/stack';
 
 function processAlive(pid: number): boolean {
   try {
@@ -34,9 +33,8 @@ describe('local stack lifecycle', () => {
   let ports: LocalStackPorts;
   let stack: LocalStack | undefined;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     stateDir = makeStateDir();
-    ports = await pickTestPorts();
   });
 
   afterAll(async () => {
@@ -45,7 +43,8 @@ describe('local stack lifecycle', () => {
   });
 
   it('starts every emulator as a child process and reports them healthy', async () => {
-    stack = await startLocalStack({ stateDir, ports });
+    stack = await startTestStack(stateDir);
+    ports = stack.ports;
     expect(stack.emulators.map((e) => [e.name, e.startedHere])).toEqual([
       ['azurite', true],
       ['s3rver', true],
@@ -80,7 +79,9 @@ describe('local stack lifecycle', () => {
     await first.stop();
     await expectNothingRunning(first);
 
-    stack = await startLocalStack({ stateDir, ports });
+    // Same ports as before unless a concurrent test run took them in the meantime.
+    stack = await startTestStack(stateDir, { ports });
+    ports = stack.ports;
     const second = stack;
     const blob = await BlobServiceClient.fromConnectionString(second.settings.LAKE_CONNECTION)
       .getContainerClient(second.settings.LAKE_CONTAINER)

@@ -4,7 +4,7 @@ import { checkHealth } from '../../../src/localstack/health';
 import { isListening } from '../../../src/localstack/net';
 import { endpointsFor, settingsFor } from '../../../src/localstack/settings';
 import { ensureLocalStack, startLocalStack } from '../../../src/localstack/stack';
-import { makeStateDir, pickTestPorts, useLocalStack } from '../../support/stack';
+import { freeTestPorts, makeStateDir, useLocalStack } from '../../support/stack';
 
 const local = useLocalStack();
 
@@ -33,7 +33,7 @@ describe('reusing running emulators', () => {
   });
 
   it('refuses to guess when only part of an emulator is up', async () => {
-    const ports = await pickTestPorts();
+    const ports = await freeTestPorts();
     const impostor: Server = createServer();
     await new Promise<void>((resolve) => impostor.listen(ports.queue, '127.0.0.1', resolve));
     const stateDir = makeStateDir();
@@ -49,7 +49,7 @@ describe('reusing running emulators', () => {
   });
 
   it('checkHealth reports every service down, quickly, when nothing listens', async () => {
-    const ports = await pickTestPorts();
+    const ports = await freeTestPorts();
     const started = Date.now();
     const health = await checkHealth(settingsFor(endpointsFor(ports)), { timeoutMs: 2000 });
     expect(Date.now() - started).toBeLessThan(5000);

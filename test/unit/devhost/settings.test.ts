@@ -45,9 +45,13 @@ describe('app settings', () => {
       hubName: 'TestHubName',
       maxConcurrentActivityFunctions: 20,
       maxConcurrentOrchestratorFunctions: 20,
+      warnings: [],
     });
     const json = { extensions: { http: { routePrefix: '/' }, durableTask: { hubName: '%HUB%', maxConcurrentActivityFunctions: 3 } } };
     expect(toHostConfig(json, { HUB: 'MyHub' }, 1)).toMatchObject({ routePrefix: '', hubName: 'MyHub', maxConcurrentActivityFunctions: 3 });
+    const unresolved = toHostConfig(json, {}, 1);
+    expect(unresolved.hubName).toBe('TestHubName');
+    expect(unresolved.warnings[0]).toMatch('%HUB%');
   });
 
   it('expands package.json main globs like the worker', async () => {

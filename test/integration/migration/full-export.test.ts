@@ -1,0 +1,186 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { gzipSync } from 'node:zlib';
+import { createCosmosClient, createLakeContainerClient, createS3Client } from '../../../src/clients/create-clients';
+import { readSettings } from '../../../src/config/settings';
+import { rawCopyPath } from '../../../src/lake/paths';
+import { DynamoItem, mapItem, MappingOptions, newMappingStats } from '../../../src/mapping';
+import { buildFullExport, exportItems, ExportSpec, GeneratedExport } from '../../../src/sample/build-export';
+import { uploadExport } from '../../../src/sample/upload-export';
+import { compareDocuments } from '../../../src/validation/compare';
+import { postJson, useAppHost, waitForCompletion } from '../../support/app-host';
+import { useLocalStack } from '../../support/stack';
+
+const stack = useLocalStack({ quiet: true, applyEnv: true });
+const app = useAppHost(stack);
+const BUCKET = 'source-exports';
+const mapping: MappingOptions = { keySchema: { partitionKey: 'pk', sortKey: 'sk' }, numberMode: 'lossless' };
+
+function clients() {
+  const settings = readSettings(stack.settings as unknown as NodeJS.ProcessEnv);
+  return { s3: createS3Client(settings), cosmos: createCosmosClient(settings), lake: createLakeContainerClient(settings) };
+}
+
+function body(generated: GeneratedExport, container: string, options: object = {}) {
+  return {
+    source: { bucket: BUCKET, exportPrefix: generated.exportPrefix },
+    keySchema: { partitionKey: 'pk', sortKey: 'sk' },
+    target: { database: 'itest', container },
+    options: { sampleSize: 500, ...options },
+  };
+}
+
+function expectedDocuments(spec: ExportSpec, skipFile?: number): Map<string, Record<string, unknown>> {
+  const expected = new Map<string, Record<string, unknown>>();
+  for (const { file, item } of exportItems(spec)) {
+    if (file === skipFile) continue;
+    const mapped = mapItem(item as DynamoItem, mapping, newMappingStats());
+    expected.set(mapped.id, mapped.document);
+  }
+  return expected;
+}
+
+/**
+ * Reads back every expected document by id and partition key, and counts the container, so a missing,
+ * altered or extra document all show. Point reads: the local Cosmos server evaluates a query over the
+ * whole container for every page, which is slower than reading 50,000 documents one by one.
+ */
+async function expectContainerToHold(container: string, expected: Map<string, Record<string, unknown>>): Promise<void> {
+  const target = clients().cosmos.database('itest').container(container);
+  // The local server needs about 30 s to count 50,000 documents, more on a busy machine.
+  const counting = createCosmosClient(readSettings(stack.settings as unknown as NodeJS.ProcessEnv), { requestTimeoutMs: 240_000 });
+  const { resources } = await counting.database('itest').container(container).items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
+  expect(resources[0]).toBe(expected.size);
+  const entries = [...expected];
+  const problems: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < entries.length && problems.length < 5) {
+        const [id, document] = entries[next++];
+        const { resource } = await target.item(id, document.pk as string).read<Record<string, unknown>>();
+        if (!resource) problems.push(`${id}: missing`);
+        else {
+          const differences = compareDocuments(document, resource);
+          if (differences.length) problems.push(`${id}: ${JSON.stringify(differences)}`);
+        }
+      }
+    }),
+  );
+  expect(problems).toEqual([]);
+}
+
+describe('POST /api/migrations: request errors', () => {
+  test('a body with problems gets 400 naming each one', async () => {
+    const response = await postJson(`${app.url}/api/migrations`, { source: { bucket: 'Bad_Name' }, keySchema: {}, target: { database: 'd' }, extra: 1 });
+    expect(response.status).toBe(400);
+    expect(response.body.problems.map((p: { field: string }) => p.field)).toEqual(
+      expect.arrayContaining(['extra', 'source.bucket', 'source.exportPrefix', 'keySchema.partitionKey', 'target.container']),
+    );
+  });
+
+  test('a body that is not JSON gets 400', async () => {
+    const response = await postJson(`${app.url}/api/migrations`, '{"source":');
+    expect(response.status).toBe(400);
+    expect(response.body.problems[0].message).toMatch(/not valid JSON/);
+  });
+
+  test('an export without manifest-summary.json fails the orchestration with a message naming it', async () => {
+    const response = await postJson(`${app.url}/api/migrations`, {
+      source: { bucket: BUCKET, exportPrefix: 'nothing/here/AWSDynamoDB/01700000000000-00000000' },
+      keySchema: { partitionKey: 'pk' },
+      target: { database: 'itest', container: 'never' },
+    });
+    expect(response.status).toBe(202);
+    const status = await waitForCompletion(response.body.statusQueryGetUri);
+    expect(status.runtimeStatus).toBe('Failed');
+    expect(String(status.output)).toMatch(/EXPORT_INCOMPLETE.*s3:\/\/source-exports\/nothing\/here\/AWSDynamoDB\/01700000000000-00000000\/manifest-summary.json does not exist/);
+  });
+});
+
+describe('a full export of 50,000 items in 8 files (plus an empty one)', () => {
+  const spec: ExportSpec = { prefix: 'exports/orders', itemCount: 50_000, fileCount: 8, seed: 7 };
+  let generated: GeneratedExport;
+  let first: any;
+
+  beforeAll(async () => {
+    generated = buildFullExport(spec);
+    await uploadExport(clients().s3, BUCKET, generated);
+  }, 120_000);
+
+  test('is migrated: 202, 409 while running, progress in customStatus, a passing report', async () => {
+    const started = await postJson(`${app.url}/api/migrations`, body(generated, 'orders'));
+    expect(started.status).toBe(202);
+    expect(started.body).toEqual(expect.objectContaining({ id: expect.stringMatching(/^migrate-/), statusQueryGetUri: expect.any(String), terminatePostUri: expect.any(String) }));
+
+    const again = await postJson(`${app.url}/api/migrations`, body(generated, 'orders'));
+    expect(again.status).toBe(409);
+    expect(again.body.id).toBe(started.body.id);
+
+    const phases = new Set<string>();
+    const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000, (s) => s.customStatus?.phase && phases.add(s.customStatus.phase));
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(phases.has('loading')).toBe(true);
+    first = status.output;
+    expect(first).toEqual(
+      expect.objectContaining({
+        exportId: generated.exportId,
+        exportType: 'FULL_EXPORT',
+        files: expect.objectContaining({ total: 9, loaded: 9, failed: 0, copied: 9, copySkipped: 0 }),
+        items: { expected: 50_000, read: 50_000, written: 50_000, deleted: 0, deadLettered: 0 },
+        validation: expect.objectContaining({ passed: true, countsReconciled: true, sampled: 500, mismatched: 0, mismatches: [] }),
+      }),
+    );
+    expect(first.renames).toEqual({ id: 1, _ts: 1, _etag: 1 });
+    expect(first.numbers.keptAsStrings).toBeGreaterThan(0);
+    expect(first.durationMs).toBeGreaterThan(0);
+    expect(status.customStatus.phase).toBe('done');
+  });
+
+  test('the container matches the expected mapping document by document', async () => {
+    await expectContainerToHold('orders', expectedDocuments(spec));
+  });
+
+  test('the lake holds every raw file with the manifest checksum, and the report', async () => {
+    const { lake } = clients();
+    for (const file of generated.files) {
+      const properties = await lake.getBlockBlobClient(rawCopyPath(BUCKET, file.key)).getProperties();
+      expect(Buffer.from(properties.contentMD5 as Uint8Array).toString('base64')).toBe(file.md5Checksum);
+    }
+    const report = JSON.parse((await lake.getBlockBlobClient(first.lake.report).downloadToBuffer()).toString());
+    expect(report.validation.passed).toBe(true);
+    expect(report.exportId).toBe(generated.exportId);
+  });
+
+  test('a re-run changes nothing and duplicates nothing; copies are skipped', async () => {
+    const started = await postJson(`${app.url}/api/migrations`, body(generated, 'orders'));
+    expect(started.status).toBe(202);
+    const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
+    expect(status.output.files).toEqual(expect.objectContaining({ copySkipped: 9, copied: 0, loaded: 9 }));
+    expect(status.output.validation.passed).toBe(true);
+    await expectContainerToHold('orders', expectedDocuments(spec));
+  });
+});
+
+describe('a data file whose bytes do not match the manifest checksum', () => {
+  const spec: ExportSpec = { prefix: 'exports/tampered', itemCount: 900, fileCount: 3, seed: 11 };
+
+  test('fails that file with a message naming it; nothing from it is written; the others load', async () => {
+    const generated = buildFullExport(spec);
+    await uploadExport(clients().s3, BUCKET, generated);
+    const tampered = generated.files[1];
+    await clients().s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: tampered.key, Body: gzipSync('{"Item":{"pk":{"S":"evil"},"sk":{"N":"1"}}}\n') }));
+
+    const started = await postJson(`${app.url}/api/migrations`, body(generated, 'tampered'));
+    const status = await waitForCompletion(started.body.statusQueryGetUri);
+    expect(status.runtimeStatus).toBe('Completed');
+    const report = status.output;
+    expect(report.files).toEqual(expect.objectContaining({ total: 4, loaded: 3, failed: 1 }));
+    expect(report.files.failures).toEqual([
+      { file: tampered.key, code: 'CHECKSUM_MISMATCH', message: expect.stringContaining(`s3://${BUCKET}/${tampered.key}`) },
+    ]);
+    expect(report.validation.passed).toBe(false);
+    expect(report.validation.countsReconciled).toBe(false);
+    await expectContainerToHold('tampered', expectedDocuments(spec, 1));
+    expect(await clients().lake.getBlockBlobClient(rawCopyPath(BUCKET, tampered.key)).exists()).toBe(false);
+  });
+});
