@@ -3,28 +3,8 @@ import * as df from 'durable-functions';
 import { Names } from '../migration/contracts';
 import { migrationInstanceId } from '../migration/instance-id';
 import { validateMigrationRequest } from '../migration/validate-request';
-
-const ACTIVE = new Set(['Running', 'Pending', 'ContinuedAsNew', 'Suspended']);
-
-async function readJson(request: HttpRequest): Promise<{ ok: true; body: unknown } | { ok: false; message: string }> {
-  const text = await request.text();
-  if (text.trim() === '') return { ok: false, message: 'the request body is empty; send the migration as JSON' };
-  try {
-    return { ok: true, body: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, message: `the request body is not valid JSON: ${(error as Error).message}` };
-  }
-}
-
-async function runningStatus(client: df.DurableClient, instanceId: string): Promise<string | undefined> {
-  try {
-    const status = await client.getStatus(instanceId);
-    return status && ACTIVE.has(String(status.runtimeStatus)) ? String(status.runtimeStatus) : undefined;
-  } catch {
-    // getStatus throws for an unknown instance: nothing is running under this id.
-    return undefined;
-  }
-}
+import { runningStatus } from '../durable/running-status';
+import { badRequest, readJson } from './read-json';
 
 /**
  * `POST /api/migrations`: validates the body (400 naming every problem), refuses a second run of the same
@@ -34,9 +14,9 @@ async function runningStatus(client: df.DurableClient, instanceId: string): Prom
 export function startMigrationHandler(allowedSources: () => string[]) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const parsed = await readJson(request);
-    if (!parsed.ok) return { status: 400, jsonBody: { error: 'invalid request', problems: [{ field: '(body)', message: parsed.message }] } };
+    if (!parsed.ok) return badRequest([{ field: '(body)', message: parsed.message }]);
     const validated = validateMigrationRequest(parsed.body, allowedSources());
-    if (!validated.ok) return { status: 400, jsonBody: { error: 'invalid request', problems: validated.problems } };
+    if (!validated.ok) return badRequest(validated.problems);
 
     const client = df.getClient(context);
     const instanceId = migrationInstanceId(validated.request);

@@ -14,6 +14,9 @@ export const Names = {
   loadFile: 'loadFile',
   validateMigration: 'validateMigration',
   writeReport: 'writeReport',
+  syncTable: 'syncTable',
+  planSyncStep: 'planSyncStep',
+  recordSyncOutcome: 'recordSyncOutcome',
 } as const;
 
 /** A permanent failure returned as data, so Durable does not retry what cannot succeed. */

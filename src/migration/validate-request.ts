@@ -7,18 +7,18 @@ export interface Problem {
 
 export type Validated = { ok: true; request: MigrationRequest } | { ok: false; problems: Problem[] };
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 const NUMBER_MODES = ['lossless', 'string', 'double'] as const;
 const COPY_MODES = ['auto', 'server', 'stream'] as const;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const COSMOS_ID_FORBIDDEN = /[/\\#?]/;
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-class Checker {
+export class Checker {
   readonly problems: Problem[] = [];
 
   problem(field: string, message: string): undefined {
@@ -92,27 +92,36 @@ function partitionKeyPaths(check: Checker, target: Json | undefined, pk?: string
   return paths as string[];
 }
 
-/** Checks a `POST /api/migrations` body and fills in defaults; every problem is reported, not just the first. */
-export function validateMigrationRequest(body: unknown, allowedSources: string[] = []): Validated {
-  const check = new Checker();
-  if (!isObject(body)) return { ok: false, problems: [{ field: '(body)', message: 'must be a JSON object' }] };
+/** The parts a migration and a table registration share: key schema, target and migration options. */
+export interface CommonParts {
+  keySchema: MigrationRequest['keySchema'];
+  target: MigrationRequest['target'];
+  options: MigrationRequest['options'];
+}
+
+/**
+ * Checks the top-level fields, `keySchema`, `target` and `options` of a body, with `checkSource` for the
+ * caller's `source` (run first, so problems are listed in field order); `extraOptions` names options the
+ * caller checks itself in the returned `options` object.
+ */
+export function checkCommonParts<S>(
+  check: Checker,
+  body: Json,
+  sourceFields: string[],
+  checkSource: (source: Json | undefined) => S,
+  extraOptions: string[] = [],
+): { source: S; options: Json | undefined; parts: CommonParts } {
   for (const key of Object.keys(body)) {
     if (!['source', 'keySchema', 'target', 'options'].includes(key)) {
       check.problem(key, 'is not a known field (known: source, keySchema, target, options)');
     }
   }
-  const source = check.object(body, 'source', 'source', ['bucket', 'exportPrefix'], true);
+  const source = check.object(body, 'source', 'source', sourceFields, true);
   const keySchema = check.object(body, 'keySchema', 'keySchema', ['partitionKey', 'sortKey'], true);
   const target = check.object(body, 'target', 'target', ['database', 'container', 'partitionKeyPath'], true);
-  const options = check.object(body, 'options', 'options', Object.keys(DEFAULT_OPTIONS), false);
+  const options = check.object(body, 'options', 'options', [...Object.keys(DEFAULT_OPTIONS), ...extraOptions], false);
+  const checkedSource = checkSource(source);
 
-  const bucket = check.string(source, 'bucket', 'source.bucket', true);
-  if (bucket !== undefined && !BUCKET.test(bucket)) check.problem('source.bucket', 'is not a valid S3 bucket name');
-  let exportPrefix = check.string(source, 'exportPrefix', 'source.exportPrefix', true);
-  if (exportPrefix !== undefined) {
-    exportPrefix = exportPrefix.replace(/\/+$/, '');
-    if (exportPrefix.startsWith('/')) check.problem('source.exportPrefix', 'is a key prefix and must not start with "/"');
-  }
   const partitionKey = check.string(keySchema, 'partitionKey', 'keySchema.partitionKey', true);
   const sortKey = check.string(keySchema, 'sortKey', 'keySchema.sortKey', false);
   if (sortKey !== undefined && sortKey === partitionKey) check.problem('keySchema.sortKey', 'must differ from partitionKey');
@@ -125,20 +134,47 @@ export function validateMigrationRequest(body: unknown, allowedSources: string[]
   const sampleSize = check.integer(options, 'sampleSize', 'options.sampleSize', 0, 100_000, DEFAULT_OPTIONS.sampleSize);
   const maxParallelFiles = check.integer(options, 'maxParallelFiles', 'options.maxParallelFiles', 1, 256, DEFAULT_OPTIONS.maxParallelFiles);
   const bulkConcurrency = check.integer(options, 'bulkConcurrency', 'options.bulkConcurrency', 1, 64, DEFAULT_OPTIONS.bulkConcurrency);
-
-  if (bucket && exportPrefix !== undefined && !isAllowedSource(bucket, exportPrefix, allowedSources)) {
-    check.problem('source', `s3://${bucket}/${exportPrefix} is not in the app's ALLOWED_SOURCES; ask the operator to add it`);
-  }
-  if (check.problems.length > 0) return { ok: false, problems: check.problems };
   return {
-    ok: true,
-    request: {
-      source: { bucket: bucket as string, exportPrefix: exportPrefix as string },
+    source: checkedSource,
+    options,
+    parts: {
       keySchema: sortKey ? { partitionKey: partitionKey as string, sortKey } : { partitionKey: partitionKey as string },
       target: { database: database as string, container: container as string, partitionKeyPaths: paths },
       options: { numberMode, sampleSize, copyMode, maxParallelFiles, bulkConcurrency },
     },
   };
+}
+
+/** `source.bucket`: required, a valid bucket name. */
+export function checkBucket(check: Checker, source: Json | undefined): string | undefined {
+  const bucket = check.string(source, 'bucket', 'source.bucket', true);
+  if (bucket !== undefined && !BUCKET.test(bucket)) check.problem('source.bucket', 'is not a valid S3 bucket name');
+  return bucket;
+}
+
+export function checkAllowedSource(check: Checker, bucket: string | undefined, prefix: string | undefined, allowedSources: string[]): void {
+  if (bucket && prefix !== undefined && !isAllowedSource(bucket, prefix, allowedSources)) {
+    check.problem('source', `s3://${bucket}/${prefix} is not in the app's ALLOWED_SOURCES; ask the operator to add it`);
+  }
+}
+
+/** Checks a `POST /api/migrations` body and fills in defaults; every problem is reported, not just the first. */
+export function validateMigrationRequest(body: unknown, allowedSources: string[] = []): Validated {
+  const check = new Checker();
+  if (!isObject(body)) return { ok: false, problems: [{ field: '(body)', message: 'must be a JSON object' }] };
+  const { source, parts } = checkCommonParts(check, body, ['bucket', 'exportPrefix'], (raw) => {
+    const bucket = checkBucket(check, raw);
+    let exportPrefix = check.string(raw, 'exportPrefix', 'source.exportPrefix', true);
+    if (exportPrefix !== undefined) {
+      exportPrefix = exportPrefix.replace(/\/+$/, '');
+      if (exportPrefix.startsWith('/')) check.problem('source.exportPrefix', 'is a key prefix and must not start with "/"');
+    }
+    return { bucket, exportPrefix };
+  });
+  const { bucket, exportPrefix } = source;
+  checkAllowedSource(check, bucket, exportPrefix, allowedSources);
+  if (check.problems.length > 0) return { ok: false, problems: check.problems };
+  return { ok: true, request: { source: { bucket: bucket as string, exportPrefix: exportPrefix as string }, ...parts } };
 }
 
 /** An allow-list entry is a bucket, or a bucket and key prefix (`bucket/exports/orders`). Empty list: any. */

@@ -33,11 +33,13 @@ export interface ExportSpec {
   edgeCases?: boolean;
   tableName?: string;
   exportTime?: string;
+  /** Export exactly these items (spread evenly over the files) instead of generated ones; itemCount is ignored. */
+  items?: DynamoItem[];
 }
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
-function fileName(random: () => number): string {
+export function fileName(random: () => number): string {
   let name = '';
   for (let i = 0; i < 26; i++) name += BASE32[Math.floor(random() * 32)];
   return `${name}.json.gz`;
@@ -49,6 +51,11 @@ export function md5Base64(body: Buffer | string): string {
 
 /** Items of a sample export in file order; file `f` holds a contiguous range, the edge cases lead file 0. */
 export function* exportItems(spec: ExportSpec): Generator<{ file: number; item: DynamoItem }> {
+  if (spec.items) {
+    const perFile = Math.ceil(spec.items.length / spec.fileCount);
+    for (let n = 0; n < spec.items.length; n++) yield { file: Math.floor(n / perFile), item: spec.items[n] };
+    return;
+  }
   const seed = spec.seed ?? 1;
   const edges = spec.edgeCases === false ? [] : edgeCaseItems();
   const generated = Math.max(0, spec.itemCount - edges.length);
@@ -67,13 +74,12 @@ export function buildFullExport(spec: ExportSpec): GeneratedExport {
   const random = seededRandom(seed);
   const startMs = Date.UTC(2026, 0, 1) + Math.floor(random() * 1e9);
   const exportId = `${String(startMs).padStart(14, '0')}-${Math.floor(random() * 0xffffffff).toString(16).padStart(8, '0')}`;
-  const exportPrefix = `${spec.prefix.replace(/\/+$/, '')}/AWSDynamoDB/${exportId}`;
+  const exportPrefix = exportFolder(spec.prefix, exportId);
   // One file's lines at a time, so a 100,000-item export never sits in memory uncompressed.
   const files: GeneratedFile[] = [];
   let current: string[] = [];
   const closeFile = (): void => {
-    const body = gzipSync(current.length ? current.join('\n') + '\n' : '');
-    files.push({ key: `${exportPrefix}/data/${fileName(random)}`, body, itemCount: current.length, md5Checksum: md5Base64(body) });
+    files.push(gzipDataFile(`${exportPrefix}/data/${fileName(random)}`, current));
     current = [];
   };
   for (const { file, item } of exportItems(spec)) {
@@ -82,22 +88,54 @@ export function buildFullExport(spec: ExportSpec): GeneratedExport {
   }
   while (files.length < spec.fileCount) closeFile();
   for (let i = 0; i < (spec.emptyFiles ?? 1); i++) closeFile();
+  const table = spec.tableName ?? 'Orders';
+  const time = spec.exportTime ?? new Date(startMs).toISOString();
+  const summary = {
+    version: '2020-06-30',
+    startTime: time,
+    endTime: new Date(Date.parse(time) + 400_000).toISOString(),
+    exportTime: time,
+  };
+  return { exportId, exportPrefix, itemCount: files.reduce((sum, f) => sum + f.itemCount, 0), files, objects: manifestObjects(exportId, exportPrefix, spec.prefix, table, files, summary) };
+}
+
+/** Bucket-level view of a table's exports: `<prefix>/AWSDynamoDB/<ExportId>` for an export id. */
+export function exportFolder(prefix: string, exportId: string): string {
+  const clean = prefix.replace(/\/+$/, '');
+  return clean ? `${clean}/AWSDynamoDB/${exportId}` : `AWSDynamoDB/${exportId}`;
+}
+
+export function gzipDataFile(key: string, lines: string[]): GeneratedFile {
+  const body = gzipSync(lines.length ? lines.join('\n') + '\n' : '');
+  return { key, body, itemCount: lines.length, md5Checksum: md5Base64(body) };
+}
+
+/**
+ * The manifests of an export as DynamoDB writes them: manifest-files.json (JSON Lines with base64 MD5 and a
+ * multipart-style ETag), manifest-summary.json with `summary`'s time fields, their .md5 sidecars and `_started`.
+ */
+export function manifestObjects(
+  exportId: string,
+  exportPrefix: string,
+  prefix: string,
+  table: string,
+  files: GeneratedFile[],
+  summary: Record<string, unknown>,
+): { key: string; body: Buffer }[] {
   const manifestFiles =
     files
       .map((f) => JSON.stringify({ itemCount: f.itemCount, md5Checksum: f.md5Checksum, etag: `${createHash('md5').update(createHash('md5').update(f.body).digest()).digest('hex')}-1`, dataFileS3Key: f.key }))
       .join('\n') + '\n';
-  const table = spec.tableName ?? 'Orders';
-  const time = spec.exportTime ?? new Date(startMs).toISOString();
-  const summary = JSON.stringify({
-    version: '2020-06-30',
+  const summaryText = JSON.stringify({
+    version: summary.version,
     exportArn: `arn:aws:dynamodb:us-east-1:111122223333:table/${table}/export/${exportId}`,
-    startTime: time,
-    endTime: new Date(Date.parse(time) + 400_000).toISOString(),
+    startTime: summary.startTime,
+    endTime: summary.endTime,
     tableArn: `arn:aws:dynamodb:us-east-1:111122223333:table/${table}`,
     tableId: '7d0c2a55-1e4b-4b7e-9c11-2f6f0a9e8b31',
-    exportTime: time,
+    ...summary,
     s3Bucket: 'source-bucket',
-    s3Prefix: spec.prefix,
+    s3Prefix: prefix,
     s3SseAlgorithm: 'AES256',
     s3SseKmsKeyId: null,
     manifestFilesS3Key: `${exportPrefix}/manifest-files.json`,
@@ -105,17 +143,11 @@ export function buildFullExport(spec: ExportSpec): GeneratedExport {
     itemCount: files.reduce((sum, f) => sum + f.itemCount, 0),
     outputFormat: 'DYNAMODB_JSON',
   });
-  return {
-    exportId,
-    exportPrefix,
-    itemCount: files.reduce((sum, f) => sum + f.itemCount, 0),
-    files,
-    objects: [
-      { key: `${exportPrefix}/_started`, body: Buffer.alloc(0) },
-      { key: `${exportPrefix}/manifest-files.json`, body: Buffer.from(manifestFiles) },
-      { key: `${exportPrefix}/manifest-files.md5`, body: Buffer.from(md5Base64(manifestFiles)) },
-      { key: `${exportPrefix}/manifest-summary.json`, body: Buffer.from(summary) },
-      { key: `${exportPrefix}/manifest-summary.md5`, body: Buffer.from(md5Base64(summary)) },
-    ],
-  };
+  return [
+    { key: `${exportPrefix}/_started`, body: Buffer.alloc(0) },
+    { key: `${exportPrefix}/manifest-files.json`, body: Buffer.from(manifestFiles) },
+    { key: `${exportPrefix}/manifest-files.md5`, body: Buffer.from(md5Base64(manifestFiles)) },
+    { key: `${exportPrefix}/manifest-summary.json`, body: Buffer.from(summaryText) },
+    { key: `${exportPrefix}/manifest-summary.md5`, body: Buffer.from(md5Base64(summaryText)) },
+  ];
 }

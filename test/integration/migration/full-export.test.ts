@@ -3,11 +3,11 @@ import { gzipSync } from 'node:zlib';
 import { createCosmosClient, createLakeContainerClient, createS3Client } from '../../../src/clients/create-clients';
 import { readSettings } from '../../../src/config/settings';
 import { rawCopyPath } from '../../../src/lake/paths';
-import { DynamoItem, mapItem, MappingOptions, newMappingStats } from '../../../src/mapping';
+import { DynamoItem, MappingOptions } from '../../../src/mapping';
 import { buildFullExport, exportItems, ExportSpec, GeneratedExport } from '../../../src/sample/build-export';
 import { uploadExport } from '../../../src/sample/upload-export';
-import { compareDocuments } from '../../../src/validation/compare';
 import { postJson, useAppHost, waitForCompletion } from '../../support/app-host';
+import { Documents, expectContainerToHold, mappedDocuments } from '../../support/container';
 import { useLocalStack } from '../../support/stack';
 
 const stack = useLocalStack({ quiet: true, applyEnv: true });
@@ -29,44 +29,9 @@ function body(generated: GeneratedExport, container: string, options: object = {
   };
 }
 
-function expectedDocuments(spec: ExportSpec, skipFile?: number): Map<string, Record<string, unknown>> {
-  const expected = new Map<string, Record<string, unknown>>();
-  for (const { file, item } of exportItems(spec)) {
-    if (file === skipFile) continue;
-    const mapped = mapItem(item as DynamoItem, mapping, newMappingStats());
-    expected.set(mapped.id, mapped.document);
-  }
-  return expected;
-}
-
-/**
- * Reads back every expected document by id and partition key, and counts the container, so a missing,
- * altered or extra document all show. Point reads: the local Cosmos server evaluates a query over the
- * whole container for every page, which is slower than reading 50,000 documents one by one.
- */
-async function expectContainerToHold(container: string, expected: Map<string, Record<string, unknown>>): Promise<void> {
-  const target = clients().cosmos.database('itest').container(container);
-  // The local server needs about 30 s to count 50,000 documents, more on a busy machine.
-  const counting = createCosmosClient(readSettings(stack.settings as unknown as NodeJS.ProcessEnv), { requestTimeoutMs: 240_000 });
-  const { resources } = await counting.database('itest').container(container).items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
-  expect(resources[0]).toBe(expected.size);
-  const entries = [...expected];
-  const problems: string[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 16 }, async () => {
-      while (next < entries.length && problems.length < 5) {
-        const [id, document] = entries[next++];
-        const { resource } = await target.item(id, document.pk as string).read<Record<string, unknown>>();
-        if (!resource) problems.push(`${id}: missing`);
-        else {
-          const differences = compareDocuments(document, resource);
-          if (differences.length) problems.push(`${id}: ${JSON.stringify(differences)}`);
-        }
-      }
-    }),
-  );
-  expect(problems).toEqual([]);
+function expectedDocuments(spec: ExportSpec, skipFile?: number): Documents {
+  const items = [...exportItems(spec)].filter(({ file }) => file !== skipFile).map(({ item }) => item as DynamoItem);
+  return mappedDocuments(items, mapping);
 }
 
 describe('POST /api/migrations: request errors', () => {
@@ -137,7 +102,7 @@ describe('a full export of 50,000 items in 8 files (plus an empty one)', () => {
   });
 
   test('the container matches the expected mapping document by document', async () => {
-    await expectContainerToHold('orders', expectedDocuments(spec));
+    await expectContainerToHold(stack, 'itest', 'orders', expectedDocuments(spec));
   });
 
   test('the lake holds every raw file with the manifest checksum, and the report', async () => {
@@ -157,7 +122,7 @@ describe('a full export of 50,000 items in 8 files (plus an empty one)', () => {
     const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
     expect(status.output.files).toEqual(expect.objectContaining({ copySkipped: 9, copied: 0, loaded: 9 }));
     expect(status.output.validation.passed).toBe(true);
-    await expectContainerToHold('orders', expectedDocuments(spec));
+    await expectContainerToHold(stack, 'itest', 'orders', expectedDocuments(spec));
   });
 });
 
@@ -180,7 +145,7 @@ describe('a data file whose bytes do not match the manifest checksum', () => {
     ]);
     expect(report.validation.passed).toBe(false);
     expect(report.validation.countsReconciled).toBe(false);
-    await expectContainerToHold('tampered', expectedDocuments(spec, 1));
+    await expectContainerToHold(stack, 'itest', 'tampered', expectedDocuments(spec, 1));
     expect(await clients().lake.getBlockBlobClient(rawCopyPath(BUCKET, tampered.key)).exists()).toBe(false);
   });
 });

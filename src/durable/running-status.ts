@@ -1,0 +1,14 @@
+import * as df from 'durable-functions';
+
+const ACTIVE = new Set(['Running', 'Pending', 'ContinuedAsNew', 'Suspended']);
+
+/** The runtime status of `instanceId` when it is still active; undefined when it ended or never existed. */
+export async function runningStatus(client: df.DurableClient, instanceId: string): Promise<string | undefined> {
+  try {
+    const status = await client.getStatus(instanceId);
+    return status && ACTIVE.has(String(status.runtimeStatus)) ? String(status.runtimeStatus) : undefined;
+  } catch {
+    // getStatus throws for an unknown instance: nothing is running under this id.
+    return undefined;
+  }
+}

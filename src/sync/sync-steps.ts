@@ -1,0 +1,97 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { MigrationReport } from '../migration/contracts';
+import { MigrationRequest } from '../migration/request';
+import { discoverExports } from './discover-exports';
+import { planSync } from './plan';
+import { TableStore } from './table-store';
+import { Ledger, LedgerEntry, ReportSummary, requestFor } from './types';
+
+/** The next export of a table to apply, already marked `applying` in the ledger. */
+export type NextStep =
+  | { kind: 'apply'; exportId: string; exportType: LedgerEntry['exportType']; instanceId: string; request: MigrationRequest; warning?: string }
+  | { kind: 'done'; state: Ledger['status']['state']; reason?: string }
+  | { kind: 'unregistered' };
+
+/**
+ * One planning step of a table's sync: finds new complete exports, records them, decides the next one
+ * (src/sync/plan.ts) and marks it `applying` under a fresh migration instance id. Its attempt number is in
+ * the id, so a retried export never reuses the instance of an earlier attempt.
+ */
+export async function planNextStep(store: TableStore, s3: S3Client, table: string, syncInstanceId: string, now: string): Promise<NextStep> {
+  const registration = await store.getRegistration(table);
+  if (!registration) return { kind: 'unregistered' };
+  const { source, options } = registration.value;
+  let step: NextStep = { kind: 'done', state: 'up-to-date' };
+  const current = await store.getLedger(table, now);
+  const known = new Set(current.value.exports.map((e) => e.exportPrefix));
+  const discovery = await discoverExports(s3, source.bucket, source.exportsPrefix, known);
+  await store.updateLedger(table, now, (ledger) => {
+    const plan = planSync(ledger, discovery.exports, options.allowGaps, now);
+    const next = plan.next;
+    const planned: Ledger = { ...plan.ledger, unreadable: discovery.unreadable };
+    if (!next) {
+      step = { kind: 'done', state: planned.status.state, reason: planned.status.reason };
+      return planned;
+    }
+    next.attempts += 1;
+    next.state = 'applying';
+    next.reason = undefined;
+    next.instanceId = `${syncInstanceId}-${next.exportId}-${next.attempts}`;
+    next.updatedAt = now;
+    planned.status = { state: 'syncing', reason: `applying ${next.exportId}`, at: now };
+    step = {
+      kind: 'apply',
+      exportId: next.exportId,
+      exportType: next.exportType,
+      instanceId: next.instanceId,
+      request: requestFor(registration.value, next),
+      warning: next.warning,
+    };
+    return planned;
+  });
+  return step;
+}
+
+export function summarise(report: MigrationReport): ReportSummary {
+  return {
+    passed: report.validation.passed,
+    written: report.items.written,
+    deleted: report.items.deleted,
+    deadLettered: report.items.deadLettered,
+    failedFiles: report.files.failed,
+    durationMs: report.durationMs,
+    report: report.lake.report,
+  };
+}
+
+/** What applying one export came to: its report, or the reason its migration failed. */
+export interface ApplyOutcome {
+  exportId: string;
+  report?: MigrationReport;
+  error?: string;
+}
+
+/**
+ * Records the outcome of one export in the ledger. An export counts as applied only when its report
+ * validates: anything else is `failed`, the table's sync stops there, and the next sync tries it again
+ * (re-applying an export is harmless: upserts and deletes by deterministic id).
+ */
+export async function recordOutcome(store: TableStore, table: string, outcome: ApplyOutcome, now: string): Promise<Ledger> {
+  return store.updateLedger(table, now, (ledger) => {
+    const entry = ledger.exports.find((e) => e.exportId === outcome.exportId);
+    if (!entry) return ledger;
+    entry.updatedAt = now;
+    if (outcome.report) entry.report = summarise(outcome.report);
+    const passed = outcome.report?.validation.passed === true;
+    entry.state = passed ? 'applied' : 'failed';
+    entry.reason = passed
+      ? undefined
+      : (outcome.error ?? `validation did not pass (${outcome.report?.validation.countsDetail}; ${outcome.report?.validation.mismatched} sampled item(s) differ; ${outcome.report?.files.failed} file(s) failed)`);
+    const reached = passed ? (entry.exportType === 'FULL_EXPORT' ? entry.exportTime : entry.toTime) : ledger.reachedTime;
+    return {
+      ...ledger,
+      reachedTime: reached,
+      status: passed ? { state: 'syncing', at: now } : { state: 'failed', reason: `${entry.exportId}: ${entry.reason}`, at: now },
+    };
+  });
+}
