@@ -85,6 +85,9 @@ param awsSecretAccessKey string = ''
 @description('Comma-separated bucket or bucket/prefix entries the app may read; empty = any bucket the AWS role can read.')
 param allowedSources string = ''
 
+@description('NCRONTAB schedule (with seconds) of the table sync timer; default every 15 minutes.')
+param syncSchedule string = '0 */15 * * * *'
+
 // Functions
 @description('Durable Functions task hub; default ddb<environmentName> (letters and digits).')
 param durableTaskHubName string = ''
@@ -225,6 +228,7 @@ var appSettings = {
   COSMOS_ENDPOINT: cosmos.outputs.endpoint
   AWS_REGION: awsRegion
   ALLOWED_SOURCES: allowedSources
+  SYNC_SCHEDULE: syncSchedule
 }
 
 // AWS credentials: a role to assume with the managed identity's token, or Key Vault references to static keys

@@ -2,7 +2,7 @@ import { createS3Client } from '../../../src/clients/create-clients';
 import { readSettings } from '../../../src/config/settings';
 import { MappingOptions } from '../../../src/mapping';
 import { uploadExport } from '../../../src/sample/upload-export';
-import { postJson, requestJson, useAppHost, waitForCompletion } from '../../support/app-host';
+import { eventually, postJson, requestJson, useAppHost, waitForCompletion } from '../../support/app-host';
 import { expectContainerToHold, mappedDocuments } from '../../support/container';
 import { useLocalStack } from '../../support/stack';
 import { hoursAfter, T0, TableChain } from '../../support/table-chain';
@@ -150,5 +150,34 @@ describe('a chain with a gap', () => {
     expect(output.state).toBe('up-to-date');
     const table = (await requestJson('GET', `${app.url}/api/tables/gappy`)).body;
     expect(table.ledger.exports[1]).toEqual(expect.objectContaining({ state: 'applied', warning: expect.stringContaining('applied anyway because options.allowGaps is set') }));
+  });
+});
+
+describe('a host killed in the middle of a sync', () => {
+  const chain = new TableChain('exports/crashy', 6000, 13);
+  const full = chain.full(T0, 6);
+  const first = chain.incremental(T0);
+
+  test('resumes after kill -9: every export applied once, the container equal to the table', async () => {
+    expect((await requestJson('PUT', `${app.url}/api/tables/crashy`, registration('exports/crashy', 'crashy', { maxParallelFiles: 1, bulkConcurrency: 1 }))).status).toBe(201);
+    for (const generated of [full, first]) await uploadExport(s3(), BUCKET, generated);
+    const started = await postJson(`${app.url}/api/tables/crashy/sync`, {});
+    expect(started.status).toBe(202);
+    await eventually(async () => {
+      const status = await (await fetch(started.body.statusQueryGetUri)).json();
+      return status.customStatus?.phase === 'applying' ? status : undefined;
+    }, 60_000, 'the sync to apply the full export');
+    await new Promise((r) => setTimeout(r, 1500));
+    await app.restart(true);
+
+    const status = await waitForCompletion(started.body.statusQueryGetUri, 240_000);
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output.state).toBe('up-to-date');
+    const ledger = (await requestJson('GET', `${app.url}/api/tables/crashy`)).body.ledger;
+    expect(ledger.exports.map((e: any) => [e.exportId, e.state, e.attempts])).toEqual([
+      [full.exportId, 'applied', 1],
+      [first.exportId, 'applied', 1],
+    ]);
+    await expectContainerToHold(stack, 'sync', 'crashy', mappedDocuments(chain.finalItems(), mapping));
   });
 });
