@@ -28,7 +28,7 @@ export class ApiError extends Error {
   }
 }
 
-async function call(options: ApiOptions, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export async function call(options: ApiOptions, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.functionKey) headers['x-functions-key'] = options.functionKey;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -61,4 +61,11 @@ export async function getMigration(options: ApiOptions, instanceId: string): Pro
 
 export async function getHealth(options: ApiOptions): Promise<{ status: number; body: unknown }> {
   return call(options, 'GET', 'api/health');
+}
+
+/** Calls the API and returns the body when the status is one of `expected`; anything else is an ApiError. */
+export async function expectStatus(options: ApiOptions, method: string, path: string, expected: number[], body?: unknown): Promise<unknown> {
+  const response = await call(options, method, path, body);
+  if (!expected.includes(response.status)) throw new ApiError(response.status, response.body);
+  return response.body;
 }

@@ -2,6 +2,8 @@
 import { Command, Option } from 'commander';
 import { ApiError, ApiOptions, getMigration, startMigration } from './api-client';
 import { formatReport } from './print-report';
+import { addTableCommands } from './table-commands';
+import { addTargetOptions, targetParts } from './target-options';
 import { watchMigration } from './watch';
 
 function apiOptions(command: Command): ApiOptions {
@@ -23,36 +25,17 @@ const program = new Command('ddb2cosmos')
   .addOption(new Option('--url <url>', 'base URL of the function app').env('DDB2COSMOS_URL').default('http://127.0.0.1:7071'))
   .addOption(new Option('--key <functionKey>', 'function key of the app (not needed locally)').env('DDB2COSMOS_FUNCTION_KEY'));
 
-program
+const start = program
   .command('start')
   .description('start migrating one export into one container')
   .requiredOption('--bucket <bucket>', 'S3 bucket holding the export')
-  .requiredOption('--export-prefix <prefix>', 'folder of the export: …/AWSDynamoDB/<ExportId>')
-  .requiredOption('--partition-key <name>', "the table's partition key attribute")
-  .option('--sort-key <name>', "the table's sort key attribute")
-  .requiredOption('--database <name>', 'Cosmos DB database (created if missing)')
-  .requiredOption('--container <name>', 'Cosmos DB container (created if missing)')
-  .option('--hierarchical', 'partition the container on [/partitionKey, /sortKey]')
-  .addOption(new Option('--number-mode <mode>', 'how numbers are written').choices(['lossless', 'string', 'double']))
-  .option('--sample-size <n>', 'items compared at the end', (v) => Number(v))
-  .addOption(new Option('--copy-mode <mode>', 'how files reach the lake').choices(['auto', 'server', 'stream']))
+  .requiredOption('--export-prefix <prefix>', 'folder of the export: …/AWSDynamoDB/<ExportId>');
+addTargetOptions(start)
   .option('--no-watch', 'return after starting instead of showing progress')
   .action((opts, command: Command) =>
     run(async () => {
       const api = apiOptions(command);
-      const options = Object.fromEntries(
-        Object.entries({ numberMode: opts.numberMode, sampleSize: opts.sampleSize, copyMode: opts.copyMode }).filter(([, v]) => v !== undefined),
-      );
-      const started = await startMigration(api, {
-        source: { bucket: opts.bucket, exportPrefix: opts.exportPrefix },
-        keySchema: opts.sortKey ? { partitionKey: opts.partitionKey, sortKey: opts.sortKey } : { partitionKey: opts.partitionKey },
-        target: {
-          database: opts.database,
-          container: opts.container,
-          ...(opts.hierarchical ? { partitionKeyPath: [`/${opts.partitionKey}`, `/${opts.sortKey}`] } : {}),
-        },
-        ...(Object.keys(options).length ? { options } : {}),
-      });
+      const started = await startMigration(api, { source: { bucket: opts.bucket, exportPrefix: opts.exportPrefix }, ...targetParts(opts) });
       process.stdout.write(`started ${started.id}\n`);
       if (!opts.watch) return 0;
       const status = await watchMigration(api, started.id);
@@ -95,5 +78,7 @@ program
       return status.runtimeStatus === 'Completed' ? 0 : 2;
     }),
   );
+
+addTableCommands(program, apiOptions, run);
 
 void program.parseAsync(process.argv);
