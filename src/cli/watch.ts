@@ -14,7 +14,7 @@ function sleep(ms: number): Promise<void> {
 export async function watchMigration(options: ApiOptions, instanceId: string, intervalMs = 1000): Promise<MigrationStatus> {
   const bar = new SingleBar(
     {
-      format: ' {phase} |{bar}| {percentage}% | {value}/{total} items | files {files} | {rate} items/s | ETA {eta_formatted}',
+      format: ' {phase} |{bar}| {percentage}% | {value}/{total} items | files {files} | {rate} items/s | ETA {etaText}',
       noTTYOutput: true,
       notTTYSchedule: 5000,
       hideCursor: true,
@@ -32,6 +32,8 @@ export async function watchMigration(options: ApiOptions, instanceId: string, in
         phase: (p?.phase ?? status.runtimeStatus).padEnd(16),
         files: p?.files ? `${p.files.loaded}/${p.files.total}${p.files.failed ? ` (${p.files.failed} failed)` : ''}` : '-',
         rate: p?.itemsPerSecond ?? 0,
+        // The app's own estimate: the bar's would divide by a rate of zero until the first file is done.
+        etaText: p?.etaSeconds === undefined ? '-' : `${p.etaSeconds}s`,
       };
       if (!started) {
         bar.start(Math.max(total, 1), done, payload);
