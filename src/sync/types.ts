@@ -21,15 +21,8 @@ export interface SyncOptions extends MigrationOptions {
   allowGaps: boolean;
 }
 
-/**
- * What became of one export. `pending`: seen, not yet applied. `applying`: a migration runs for it.
- * `applied`: loaded and validated. `failed`: its migration failed or did not validate; retried by the next
- * sync. `skipped`: never to be applied (reason says why). `gap`: it starts after the point already reached;
- * the table's sync stops at it until the missing window is exported or gaps are allowed.
- */
-export type LedgerState = 'pending' | 'applying' | 'applied' | 'failed' | 'skipped' | 'gap';
-
-export interface LedgerEntry {
+/** An export found in S3 whose manifest-summary.json exists (so it is complete). */
+export interface DiscoveredExport {
   exportId: string;
   /** The export's folder in the bucket, `…/AWSDynamoDB/<ExportId>`. */
   exportPrefix: string;
@@ -41,6 +34,17 @@ export interface LedgerEntry {
   fromTime?: string;
   toTime?: string;
   itemCount: number;
+}
+
+/**
+ * What became of one export. `pending`: seen, not yet applied. `applying`: a migration runs for it.
+ * `applied`: loaded and validated. `failed`: its migration failed or did not validate; retried by the next
+ * sync. `skipped`: never to be applied (reason says why). `gap`: it starts after the point already reached;
+ * the table's sync stops at it until the missing window is exported or gaps are allowed.
+ */
+export type LedgerState = 'pending' | 'applying' | 'applied' | 'failed' | 'skipped' | 'gap';
+
+export interface LedgerEntry extends DiscoveredExport {
   state: LedgerState;
   attempts: number;
   instanceId?: string;
@@ -71,18 +75,6 @@ export interface Ledger {
   exports: LedgerEntry[];
   /** Export folders with a summary that cannot be used (the last sync's view). */
   unreadable?: { exportPrefix: string; reason: string }[];
-}
-
-/** An export found in S3 whose manifest-summary.json exists (so it is complete). */
-export interface DiscoveredExport {
-  exportId: string;
-  exportPrefix: string;
-  exportType: ExportType;
-  tableArn: string;
-  exportTime?: string;
-  fromTime?: string;
-  toTime?: string;
-  itemCount: number;
 }
 
 export function emptyLedger(table: string, now: string): Ledger {
