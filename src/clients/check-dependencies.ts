@@ -1,10 +1,26 @@
-import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { Clients } from './create-clients';
 
 export interface DependencyStatus {
   name: string;
   ok: boolean;
   detail: string;
+}
+
+/** HTTP status of an AWS or Azure SDK error, when the service answered at all. */
+function statusOf(error: unknown): number | undefined {
+  const e = error as { $metadata?: { httpStatusCode?: number }; statusCode?: number; code?: number | string };
+  return e?.$metadata?.httpStatusCode ?? e?.statusCode ?? (typeof e?.code === 'number' ? e.code : undefined);
+}
+
+/**
+ * The endpoint is anonymous, so an answer from a service is reported by error name and status only: SDK
+ * messages can name roles, accounts or resources. Network errors keep their first line (what to fix).
+ */
+function describeFailure(error: unknown): string {
+  const status = statusOf(error);
+  if (status !== undefined) return `${(error as Error).name ?? 'Error'} (HTTP ${status})`;
+  return String((error as Error).message ?? error).split('\n')[0].slice(0, 200);
 }
 
 async function probe(name: string, timeoutMs: number, call: () => Promise<unknown>): Promise<DependencyStatus> {
@@ -18,10 +34,22 @@ async function probe(name: string, timeoutMs: number, call: () => Promise<unknow
     ]);
     return { name, ok: true, detail: 'reachable' };
   } catch (error) {
-    // Only the first line: SDK errors can carry request details further down.
-    return { name, ok: false, detail: String((error as Error).message ?? error).split('\n')[0].slice(0, 200) };
+    return { name, ok: false, detail: describeFailure(error) };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * S3 answers, and our credentials were evaluated. A least-privilege role may not list buckets: AccessDenied
+ * then still proves both (a bad credential is InvalidAccessKeyId or ExpiredToken, and fails the check).
+ */
+async function reachS3(s3: S3Client): Promise<void> {
+  try {
+    await s3.send(new ListBucketsCommand({}));
+  } catch (error) {
+    if ((error as Error).name === 'AccessDenied') return;
+    throw error;
   }
 }
 
@@ -31,6 +59,6 @@ export async function checkDependencies(deps: { clients: Clients }): Promise<Dep
   return Promise.all([
     probe('lake', 3000, () => lake.exists()),
     probe('cosmos', 5000, () => cosmos.getDatabaseAccount()),
-    probe('s3', 3000, () => s3.send(new ListBucketsCommand({}))),
+    probe('s3', 3000, () => reachS3(s3)),
   ]);
 }

@@ -20,11 +20,21 @@ function definitionFor(paths: string[]): PartitionKeyDefinition {
  * partitions the application does not expect, so that is refused with both definitions named.
  */
 export async function ensureTargetContainer(cosmos: CosmosClient, target: TargetContainer): Promise<void> {
-  const { database } = await cosmos.databases.createIfNotExists({ id: target.database });
-  const { resource } = await database.containers.createIfNotExists({
-    id: target.container,
-    partitionKey: definitionFor(target.partitionKeyPaths),
-  });
+  let resource;
+  try {
+    const { database } = await cosmos.databases.createIfNotExists({ id: target.database });
+    ({ resource } = await database.containers.createIfNotExists({ id: target.container, partitionKey: definitionFor(target.partitionKeyPaths) }));
+  } catch (error) {
+    // With key auth disabled (as infra/ deploys it), the identity's data-plane role can read but not create
+    // databases and containers: that is a control-plane operation.
+    if ((error as { code?: number }).code === 403) {
+      throw new MigrationError(
+        'CONFIGURATION',
+        `container ${target.database}/${target.container} does not exist and this app's identity may not create it (Cosmos DB data-plane roles cannot); create it with partition key [${target.partitionKeyPaths.join(', ')}] (az cosmosdb sql container create, or the cosmosContainers parameter of infra/main.bicep) and start again`,
+      );
+    }
+    throw error;
+  }
   const actual = resource?.partitionKey?.paths ?? [];
   if (actual.join(',') !== target.partitionKeyPaths.join(',')) {
     throw new MigrationError(

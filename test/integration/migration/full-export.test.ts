@@ -34,6 +34,15 @@ function expectedDocuments(spec: ExportSpec, skipFile?: number): Documents {
   return mappedDocuments(items, mapping);
 }
 
+describe('GET /api/health', () => {
+  test('answers 200 with every dependency reachable', async () => {
+    const response = await fetch(`${app.url}/api/health`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { dependencies: { name: string; ok: boolean }[] };
+    expect(body.dependencies.map((d) => [d.name, d.ok]).sort()).toEqual([['cosmos', true], ['lake', true], ['s3', true]]);
+  });
+});
+
 describe('POST /api/migrations: request errors', () => {
   test('a body with problems gets 400 naming each one', async () => {
     const response = await postJson(`${app.url}/api/migrations`, { source: { bucket: 'Bad_Name' }, keySchema: {}, target: { database: 'd' }, extra: 1 });
