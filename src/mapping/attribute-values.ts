@@ -12,8 +12,8 @@
  */
 import { MappingError, MappingErrorCode, quoteForMessage } from './errors';
 import { shapeProblem, singleKey } from './descriptors';
-import { MappedNumber, mapNumberInto } from './numbers';
-import { isPlainObject, setOwnProperty } from './objects';
+import { MappedNumber, mapNumberInto, shortPlainValue } from './numbers';
+import { isPlainObject, newMappedObject, setOwnProperty } from './objects';
 import { formatPath, PathSegment } from './paths';
 import { newPendingStats, PendingStats } from './stats';
 import { AttributeValue, MappedValue, NumberMode } from './types';
@@ -53,6 +53,11 @@ const number: MappedNumber = { value: 0, keptAsString: false, lostPrecision: fal
 
 function mapN(s: unknown, ctx: ValueContext, descriptor: string): number | string {
   if (typeof s !== 'string') throw fail(ctx, 'BAD_VALUE', `${descriptor} must hold a string, got ${quoteForMessage(s)}`);
+  // Most numbers are short and plain; they need neither the full parse nor the result object.
+  if (ctx.numberMode !== 'string') {
+    const short = shortPlainValue(s);
+    if (!Number.isNaN(short)) return short;
+  }
   const reason = mapNumberInto(s, ctx.numberMode, number);
   if (reason !== undefined) throw fail(ctx, 'BAD_NUMBER', `${quoteForMessage(s)} ${reason}`);
   if (number.keptAsString) ctx.pending.numbersAsStrings.push(formatPath(ctx.path, true));
@@ -96,7 +101,7 @@ function mapList(list: unknown, ctx: ValueContext): MappedValue[] {
 
 function mapMap(map: unknown, ctx: ValueContext): { [name: string]: MappedValue } {
   if (!isPlainObject(map)) throw fail(ctx, 'BAD_VALUE', `M must hold an object, got ${quoteForMessage(map)}`);
-  const out: { [name: string]: MappedValue } = {};
+  const out = newMappedObject() as { [name: string]: MappedValue };
   for (const name in map) {
     ctx.path.push(name);
     setOwnProperty(out, name, mapValue(map[name] as AttributeValue, ctx));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { shapeProblem, singleKey, TYPE_DESCRIPTORS } from './descriptors';
 import { MappingError, quoteForMessage } from './errors';
-import { canonicalDecimal } from './numbers';
+import { canonicalDecimal, isCanonicalInteger } from './numbers';
 import { isPlainObject } from './objects';
 import { formatPath } from './paths';
 import { AttributeValue, DynamoItem, KeySchema } from './types';
@@ -82,7 +82,24 @@ export function encodeIdPart(s: string): string {
   return copiedTo === 0 ? s : out + s.slice(copiedTo);
 }
 
+/** The canonical text of an `S` key or an `N` key already in canonical integer form, else undefined. */
+function simpleCanonicalKey(av: unknown): string | undefined {
+  const descriptor = singleKey(av);
+  if (descriptor === 'S') {
+    const value: unknown = (av as { S: unknown }).S;
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  }
+  if (descriptor === 'N') {
+    const value: unknown = (av as { N: unknown }).N;
+    return typeof value === 'string' && isCanonicalInteger(value) ? value : undefined;
+  }
+  return undefined;
+}
+
 function keyPart(item: DynamoItem, name: string): string {
+  // The common keys take the short way; everything else, errors included, the full one with the path.
+  const simple = Object.hasOwn(item, name) ? simpleCanonicalKey(item[name]) : undefined;
+  if (simple !== undefined) return encodeIdPart(simple);
   const path = formatPath([name], false);
   if (!Object.hasOwn(item, name)) throw new MappingError('MISSING_KEY', path, 'the key attribute is missing');
   return encodeIdPart(canonicalKey(item[name], path));

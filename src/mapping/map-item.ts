@@ -1,7 +1,7 @@
 import { MigrationError } from '../errors';
 import { createValueContext, mapValue, ValueContext } from './attribute-values';
 import { documentId } from './identity';
-import { setOwnProperty } from './objects';
+import { newDocumentObject, setOwnProperty } from './objects';
 import { documentName } from './reserved-names';
 import { clearPendingStats, commitPendingStats, MappingStats } from './stats';
 import { DocumentKey, DynamoItem, KeyValue, MappedDocument, MappedValue, MappingOptions, NumberMode, PartitionKeyValue } from './types';
@@ -48,7 +48,7 @@ export function mapItem(item: DynamoItem, options: MappingOptions, stats: Mappin
   const ctx = contextFor(options);
   const { partitionKey, sortKey } = options.keySchema;
   const id = documentId(item, options.keySchema);
-  const document: Record<string, unknown> = { id };
+  const document = newDocumentObject(id);
   let partition: MappedValue = null;
   let sort: MappedValue = null;
   for (const name in item) {

@@ -138,26 +138,45 @@ function renderDecimal(d: Decimal): string {
   return sign + '0.' + '0'.repeat(-point) + d.digits;
 }
 
+// 10^0 … 10^15, every one exact as a double.
+const POWERS_OF_TEN: readonly number[] = Array.from({ length: EXACT_DIGITS + 1 }, (_, k) => 10 ** k);
+
 /**
- * True for `-?` plus at most 15 digits with at most one point and no exponent: valid, in range and exact
- * as a double, so `Number(s)` is the answer without parsing further.
+ * The value of `s` when it is `-?` plus at most 15 digits with at most one point and no exponent (valid, in
+ * range and exact as a double), else NaN. One pass, no second parse: the digits make an integer below 2^53
+ * and the divisor is a power of ten that is exact as a double, so the single correctly rounded division
+ * gives the double nearest to the decimal, which is what `Number(s)` gives (Clinger's fast path). -0 is 0.
  */
-function isShortPlain(s: string): boolean {
+export function shortPlainValue(s: string): number {
   const length = s.length;
-  if (length === 0 || length > EXACT_DIGITS + 2) return false;
-  let digitCount = 0;
-  let seenDot = false;
-  for (let i = s.charCodeAt(0) === MINUS ? 1 : 0; i < length; i++) {
-    const c = s.charCodeAt(i);
-    if (isDigit(c)) digitCount++;
-    else if (c === DOT && !seenDot) seenDot = true;
-    else return false;
+  if (length === 0 || length > EXACT_DIGITS + 2) return NaN;
+  let i = 0;
+  let negative = false;
+  if (s.charCodeAt(0) === MINUS) {
+    negative = true;
+    i = 1;
   }
-  return digitCount > 0 && digitCount <= EXACT_DIGITS;
+  let digitCount = 0;
+  let mantissa = 0;
+  let point = -1;
+  for (; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= ZERO && c <= NINE) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      digitCount++;
+    } else if (c === DOT && point < 0) {
+      point = i;
+    } else {
+      return NaN;
+    }
+  }
+  if (digitCount === 0 || digitCount > EXACT_DIGITS) return NaN;
+  const value = point < 0 ? mantissa : mantissa / POWERS_OF_TEN[length - 1 - point];
+  return negative && mantissa !== 0 ? -value : value;
 }
 
 /** True when `s` already is its own canonical form as an integer: `-?[1-9][0-9]*` up to 38 digits, or `0`. */
-function isCanonicalInteger(s: string): boolean {
+export function isCanonicalInteger(s: string): boolean {
   const start = s.length > 0 && s.charCodeAt(0) === MINUS ? 1 : 0;
   const digitCount = s.length - start;
   if (digitCount === 0 || digitCount > MAX_DIGITS) return false;
@@ -199,8 +218,10 @@ function asString(out: MappedNumber, value: string): undefined {
  * number, leaving `out` untouched; callers add the attribute path to that reason.
  */
 export function mapNumberInto(s: string, mode: NumberMode, out: MappedNumber): string | undefined {
-  // `+ 0` turns -0 into 0.
-  if (mode !== 'string' && isShortPlain(s)) return asNumber(out, Number(s) + 0, false);
+  if (mode !== 'string') {
+    const short = shortPlainValue(s);
+    if (!Number.isNaN(short)) return asNumber(out, short, false);
+  }
   if (mode === 'string' && isCanonicalInteger(s)) return asString(out, s);
   const reason = parseDecimal(s, source);
   if (reason !== undefined) return reason;
