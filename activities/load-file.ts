@@ -1,3 +1,4 @@
+import { InvocationContext } from '@azure/functions';
 import { migrationFolderOf, mappingOptionsOf } from '../src/migration/request-views';
 import { loadFile, LoadFileResult } from '../src/load/load-file';
 import { LoadFileInput, Outcome } from '../src/migration/contracts';
@@ -5,9 +6,9 @@ import { DependencySource } from './dependencies';
 import { asOutcome } from './outcome';
 
 export function loadFileActivity(deps: DependencySource) {
-  return async (input: LoadFileInput): Promise<Outcome<LoadFileResult>> =>
+  return async (input: LoadFileInput, context?: InvocationContext): Promise<Outcome<LoadFileResult>> =>
     asOutcome(async () => {
-      const { clients } = deps();
+      const { clients, settings } = deps();
       const { database, container } = input.request.target;
       return loadFile({
         lake: clients.lake,
@@ -20,6 +21,9 @@ export function loadFileActivity(deps: DependencySource) {
         migrationFolder: migrationFolderOf(input.request),
         sampleQuota: input.file.sampleQuota,
         concurrency: input.request.options.bulkConcurrency,
+        runId: input.runId,
+        timeBudgetMs: settings.loadTimeBudgetSeconds * 1000,
+        log: (line) => context?.log(line),
       });
     });
 }

@@ -41,7 +41,7 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
       wave.map((batch, i) =>
         context.df.callSubOrchestrator(
           Names.migrateFileBatch,
-          { request, incremental, files: batch, filesPerBatch: plan.filesPerBatch },
+          { request, incremental, files: batch, filesPerBatch: plan.filesPerBatch, runId: `${context.df.instanceId}@${startedAt.toISOString()}` },
           `${context.df.instanceId}:batch-${start + i}`,
         ),
       ),

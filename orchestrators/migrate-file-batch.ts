@@ -13,8 +13,9 @@ function failure<T>(settled: Settled<Outcome<T>>): { code: string; message: stri
 
 /**
  * Sub-orchestration over a slice of the export's files, `filesPerBatch` at a time: each wave copies its
- * files to the lake, then loads the ones that copied. A failed file is recorded on its outcome and the
- * rest carry on; this orchestration itself never fails because of one file.
+ * files to the lake, then loads the ones that copied (again, for a load that stopped at its time budget,
+ * until it is complete). A failed file is recorded on its outcome and the rest carry on; this
+ * orchestration itself never fails because of one file.
  */
 export const migrateFileBatch: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput() as BatchInput & { filesPerBatch: number };
@@ -39,26 +40,34 @@ export const migrateFileBatch: OrchestrationHandler = function* (context: Orches
       }
     });
 
-    const loads = (yield* settleAll<Outcome<LoadFileResult>>(
-      context,
-      toLoad.map((i) =>
-        context.df.callActivityWithRetry(Names.loadFile, transientRetry(), {
-          request: input.request,
-          incremental: input.incremental,
-          file: wave[i],
-          lakePath: waveOutcomes[i].copy?.lakePath,
-        }),
-      ),
-    )) as Settled<Outcome<LoadFileResult>>[];
-    loads.forEach((settled, k) => {
-      const i = toLoad[k];
-      const error = failure(settled);
-      if (error) waveOutcomes[i].error = error;
-      else if (settled.ok && settled.value.ok) {
-        const { ok: _ok, ...load } = settled.value;
-        waveOutcomes[i].load = load;
-      }
-    });
+    // A load that used up its time budget stopped at a checkpoint; loading it again continues from there.
+    let loading = toLoad;
+    while (loading.length > 0) {
+      const loads = (yield* settleAll<Outcome<LoadFileResult>>(
+        context,
+        loading.map((i) =>
+          context.df.callActivityWithRetry(Names.loadFile, transientRetry(), {
+            request: input.request,
+            incremental: input.incremental,
+            file: wave[i],
+            lakePath: waveOutcomes[i].copy?.lakePath,
+            runId: input.runId,
+          }),
+        ),
+      )) as Settled<Outcome<LoadFileResult>>[];
+      const unfinished: number[] = [];
+      loads.forEach((settled, k) => {
+        const i = loading[k];
+        const error = failure(settled);
+        if (error) waveOutcomes[i].error = error;
+        else if (settled.ok && settled.value.ok) {
+          const { ok: _ok, ...load } = settled.value;
+          if (load.complete) waveOutcomes[i].load = load;
+          else unfinished.push(i);
+        }
+      });
+      loading = unfinished;
+    }
     outcomes.push(...waveOutcomes);
   }
   return outcomes;

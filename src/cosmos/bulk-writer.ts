@@ -1,6 +1,6 @@
 import { Container, OperationInput } from '@azure/cosmos';
 import { MigrationError } from '../errors';
-import { backoffDelay, BackoffPolicy, DEFAULT_BACKOFF, sleep } from '../retry/backoff';
+import { BackoffPolicy, DEFAULT_BACKOFF, nextDelay, sleep } from '../retry/backoff';
 import { isTransientStatus, retryAfterOf, statusOf } from './status';
 
 /** A write with the bookkeeping the caller needs back when it succeeds or is rejected. */
@@ -27,9 +27,10 @@ export interface BulkWriterOptions<M> {
 
 /**
  * Bounded-concurrency bulk writer. `write` waits while the window is full, so a reader feeding it is held
- * back (back-pressure) and memory stays flat. Throttled and transient failures are retried with backoff
- * until the policy is exhausted, then the whole load fails (RETRIES_EXHAUSTED) rather than dropping anything;
- * documents the service rejects for their content go to `onRejected`.
+ * back (back-pressure) and memory stays flat. Throttled and transient failures are retried with backoff and
+ * jitter, never sooner than the service's retry-after, until the policy's attempts or total time are spent;
+ * then the whole load fails (RETRIES_EXHAUSTED) rather than dropping anything. Documents the service
+ * rejects for their content go to `onRejected`.
  */
 export class BulkWriter<M> {
   private readonly concurrency: number;
@@ -87,13 +88,8 @@ export class BulkWriter<M> {
 
   private async send(batch: PendingWrite<M>[]): Promise<void> {
     let pending = batch;
+    const startedAt = Date.now();
     for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > this.backoff.maxAttempts) {
-        throw new MigrationError(
-          'RETRIES_EXHAUSTED',
-          `Cosmos DB kept throttling or failing ${pending.length} writes after ${this.backoff.maxAttempts} attempts; nothing was dropped, the load will be retried`,
-        );
-      }
       if (attempt > 1) this.retries++;
       let retryAfter: number | undefined;
       let retry: PendingWrite<M>[] = [];
@@ -123,7 +119,15 @@ export class BulkWriter<M> {
         retryAfter = retryAfterOf(error);
       }
       pending = retry;
-      if (pending.length > 0) await sleep(backoffDelay(attempt, this.backoff, retryAfter));
+      if (pending.length === 0) break;
+      const delay = nextDelay(attempt, this.backoff, startedAt, retryAfter);
+      if (delay === undefined) {
+        throw new MigrationError(
+          'RETRIES_EXHAUSTED',
+          `Cosmos DB kept throttling or failing ${pending.length} writes for ${Math.round((Date.now() - startedAt) / 1000)} s (${attempt} attempts); nothing was dropped, the load will be retried`,
+        );
+      }
+      await sleep(delay);
     }
   }
 }

@@ -13,18 +13,25 @@ const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
 
 /**
  * Writes dead letters to one JSON Lines append blob per data file. The blob is recreated when a load of
- * the file starts from the beginning, so re-running a file never doubles its dead letters.
+ * the file starts from the beginning, so re-running a file never doubles its dead letters; a load resumed
+ * from a checkpoint appends to it (`append`), starting from the checkpoint's count and size.
  */
 export class DeadLetterSink {
   private buffer: string[] = [];
   private bufferedBytes = 0;
   private created = false;
-  count = 0;
+  count: number;
+  /** Bytes in the blob once everything added has been flushed. */
+  bytes: number;
 
   constructor(
     private readonly blob: AppendBlobClient,
     private readonly append: boolean,
-  ) {}
+    start: { count: number; bytes: number } = { count: 0, bytes: 0 },
+  ) {
+    this.count = start.count;
+    this.bytes = start.bytes;
+  }
 
   async add(letter: DeadLetter): Promise<void> {
     this.count++;
@@ -34,6 +41,7 @@ export class DeadLetterSink {
     }
     this.buffer.push(line);
     this.bufferedBytes += Buffer.byteLength(line);
+    this.bytes += Buffer.byteLength(line);
     if (this.bufferedBytes >= FLUSH_BYTES) await this.flush();
   }
 

@@ -4,9 +4,10 @@ import { Readable } from 'node:stream';
 import { BulkWriter } from '../cosmos/bulk-writer';
 import { readGzipLines } from '../export/read-lines';
 import { DeadLetterSink } from '../lake/dead-letters';
-import { deadLetterPath, samplePath } from '../lake/paths';
-import { mapItem, mapKeys, MappingError, MappingOptions, MappingStats, newMappingStats } from '../mapping';
+import { checkpointPath, deadLetterPath, samplePath } from '../lake/paths';
+import { mapItem, mapKeys, MappingError, MappingOptions, mergeMappingStats, newMappingStats } from '../mapping';
 import { Reservoir } from '../validation/reservoir';
+import { LoadCheckpoint, LoadTotals, readCheckpoint, truncateDeadLetters, writeCheckpoint } from './checkpoint';
 import { parseRecord, RecordError } from './records';
 
 export interface LoadFileInput {
@@ -19,23 +20,28 @@ export interface LoadFileInput {
   fileIndex: number;
   incremental: boolean;
   mapping: MappingOptions;
-  /** Folder for this migration's dead letters and samples. */
+  /** Folder for this migration's dead letters, samples and checkpoints. */
   migrationFolder: string;
   sampleQuota: number;
   /** Bulk requests in flight. Default 4. */
   concurrency?: number;
+  /** The migration run; a checkpoint left by another run is ignored and the file loads from line 1. */
+  runId: string;
+  /** Stop at a checkpoint once this much time has passed; the result then says `complete: false`. Default: none. */
+  timeBudgetMs?: number;
+  /** How often progress is saved to the checkpoint. Default 5000 ms (half the time budget if that is shorter). */
+  checkpointIntervalMs?: number;
+  /** Receives one line per resume, checkpoint and stop. */
+  log?: (line: string) => void;
 }
 
-export interface LoadFileResult {
+export interface LoadFileResult extends LoadTotals {
   fileIndex: number;
-  linesRead: number;
-  written: number;
-  deleted: number;
-  deadLettered: number;
   sampled: number;
-  requestCharge: number;
-  retries: number;
-  stats: MappingStats;
+  /** False when the load stopped at its time budget: loading the file again continues from the checkpoint. */
+  complete: boolean;
+  /** Set when this load continued from a checkpoint: every line up to this one had been loaded before. */
+  resumedAfterLine?: number;
 }
 
 /** What a sampled record needs for validation: enough to map it again and point-read the result. */
@@ -46,87 +52,184 @@ export interface SampleRecord {
   raw: string;
 }
 
-interface LineMeta {
+/** A line handed to the bulk writer, settled (counted, sampled or dead-lettered) strictly in line order. */
+interface Pending {
   line: number;
   raw: string;
+  kind: 'put' | 'delete';
+  state: 'pending' | 'written' | 'rejected';
+  reason?: string;
+}
+
+const DEFAULT_CHECKPOINT_INTERVAL_MS = 5000;
+/** Lines written but not yet settled behind a slow one; beyond this the reader waits (bounds memory). */
+const MAX_UNSETTLED = 50_000;
+
+function zeroTotals(): LoadTotals {
+  return { linesRead: 0, written: 0, deleted: 0, deadLettered: 0, requestCharge: 0, retries: 0, stats: newMappingStats() };
+}
+
+/** The checkpoint to continue from, if it belongs to this run and this copy of the file and can be honoured. */
+async function resumePoint(input: LoadFileInput, etag: string, path: string): Promise<LoadCheckpoint | undefined> {
+  const checkpoint = await readCheckpoint(input.lake, path);
+  if (!checkpoint || checkpoint.runId !== input.runId || checkpoint.lakePath !== input.lakePath || checkpoint.etag !== etag) return undefined;
+  if (checkpoint.complete) return checkpoint;
+  const blob = input.lake.getAppendBlobClient(deadLetterPath(input.migrationFolder, input.fileIndex));
+  return (await truncateDeadLetters(blob, checkpoint.deadLetterBytes)) ? checkpoint : undefined;
+}
+
+function operationFor(text: string, input: LoadFileInput, stats: LoadTotals['stats']): { operation: OperationInput; kind: 'put' | 'delete' } {
+  const record = parseRecord(text, input.incremental);
+  if (record.kind === 'put') {
+    const mapped = mapItem(record.item, input.mapping, stats);
+    return { kind: 'put', operation: { operationType: 'Upsert', partitionKey: mapped.partitionKey as never, resourceBody: mapped.document as never } };
+  }
+  const key = mapKeys(record.keys, input.mapping);
+  return { kind: 'delete', operation: { operationType: 'Delete', id: key.id, partitionKey: key.partitionKey as never } };
 }
 
 /**
  * Loads one data file from the lake into Cosmos: gunzip → lines → records → mapping → bulk upserts/deletes.
  * Everything streams with back-pressure from the bulk writer; lines that cannot be written go to the
  * dead-letter blob with their reason; a reservoir keeps this file's share of the validation sample.
+ *
+ * Progress is checkpointed every few seconds without pausing the writes: lines settle in line order, so
+ * the checkpoint names the last line before which everything is written or dead-lettered. A load that
+ * was killed, failed or ran out of its time budget continues after that line; the lines after it are
+ * written again (upserts and deletes are idempotent) but counted once.
  */
 export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
-  const stats = newMappingStats();
+  const log = input.log ?? (() => undefined);
+  const startedAt = Date.now();
+  const checkpointBlob = checkpointPath(input.migrationFolder, input.fileIndex);
+  const source = input.lake.getBlockBlobClient(input.lakePath);
+  const etag = (await source.getProperties()).etag ?? '';
+  const resume = await resumePoint(input, etag, checkpointBlob);
+  if (resume?.complete) {
+    log(`${input.sourceName}: already loaded by this run (checkpoint), nothing to do`);
+    return { ...resume.totals, fileIndex: input.fileIndex, sampled: resume.sample.items.length, complete: true };
+  }
+  if (resume) log(`${input.sourceName}: resuming from checkpoint after line ${resume.settledThrough}`);
+
+  const totals: LoadTotals = resume ? { ...resume.totals, stats: mergeMappingStats(resume.totals.stats, newMappingStats()) } : zeroTotals();
   const deadLetters = new DeadLetterSink(
     input.lake.getAppendBlobClient(deadLetterPath(input.migrationFolder, input.fileIndex)),
-    false,
+    resume !== undefined,
+    resume ? { count: resume.totals.deadLettered, bytes: resume.deadLetterBytes } : undefined,
   );
   const sample = new Reservoir<SampleRecord>(input.sampleQuota);
-  const result: LoadFileResult = {
-    fileIndex: input.fileIndex,
-    linesRead: 0,
-    written: 0,
-    deleted: 0,
-    deadLettered: 0,
-    sampled: 0,
-    requestCharge: 0,
-    retries: 0,
-    stats,
-  };
-  const rejected: { meta: LineMeta; reason: string }[] = [];
-  const writer = new BulkWriter<LineMeta>(input.container, {
+  if (resume) {
+    sample.items.push(...resume.sample.items);
+    sample.seen = resume.sample.seen;
+  }
+  const skipThrough = resume?.settledThrough ?? 0;
+  const countedThrough = resume?.readThrough ?? 0;
+  const uncounted = newMappingStats();
+
+  const queue: Pending[] = [];
+  let head = 0;
+  let readThrough = skipThrough;
+  const writer = new BulkWriter<Pending>(input.container, {
     concurrency: input.concurrency,
-    onWritten(meta: LineMeta, operation: OperationInput) {
-      const kind = operation.operationType === 'Delete' ? 'delete' : 'put';
-      if (kind === 'delete') result.deleted++;
-      else result.written++;
-      sample.offer({ file: input.sourceName, line: meta.line, kind, raw: meta.raw });
+    onWritten(pending: Pending) {
+      pending.state = 'written';
     },
-    onRejected(meta: LineMeta, reason: string) {
-      rejected.push({ meta, reason });
+    onRejected(pending: Pending, reason: string) {
+      pending.state = 'rejected';
+      pending.reason = reason;
     },
   });
 
-  const deadLetter = async (line: number, reason: string, raw: string): Promise<void> => {
-    await deadLetters.add({ file: input.sourceName, line, reason, raw });
-  };
-
-  const download = await input.lake.getBlockBlobClient(input.lakePath).download();
-  const stream = download.readableStreamBody as Readable;
-  for await (const line of readGzipLines(stream, input.sourceName)) {
-    result.linesRead++;
-    let operation: OperationInput;
-    try {
-      const record = parseRecord(line.text, input.incremental);
-      if (record.kind === 'put') {
-        const mapped = mapItem(record.item, input.mapping, stats);
-        operation = { operationType: 'Upsert', partitionKey: mapped.partitionKey as never, resourceBody: mapped.document as never };
-      } else {
-        const key = mapKeys(record.keys, input.mapping);
-        operation = { operationType: 'Delete', id: key.id, partitionKey: key.partitionKey as never };
-      }
-    } catch (error) {
-      if (error instanceof RecordError || error instanceof MappingError) {
-        await deadLetter(line.number, error.message, line.text);
+  const settle = async (): Promise<void> => {
+    while (head < queue.length && queue[head].state !== 'pending') {
+      const { line, raw, kind, state, reason } = queue[head++];
+      if (state === 'rejected') {
+        await deadLetters.add({ file: input.sourceName, line, reason: reason as string, raw });
         continue;
       }
-      throw error;
+      if (kind === 'delete') totals.deleted++;
+      else totals.written++;
+      sample.offer({ file: input.sourceName, line, kind, raw });
     }
-    await writer.write(operation, { line: line.number, raw: line.text }, line.text.length);
-    while (rejected.length > 0) {
-      const { meta, reason } = rejected.shift() as { meta: LineMeta; reason: string };
-      await deadLetter(meta.line, reason, meta.raw);
+    if (head > 4096 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+  };
+
+  const snapshot = (): LoadTotals => ({
+    ...totals,
+    stats: mergeMappingStats(totals.stats, newMappingStats()),
+    deadLettered: deadLetters.count,
+    requestCharge: Math.round(((resume?.totals.requestCharge ?? 0) + writer.requestCharge) * 100) / 100,
+    retries: (resume?.totals.retries ?? 0) + writer.retries,
+  });
+
+  const checkpoint = async (complete: boolean): Promise<LoadTotals> => {
+    await settle();
+    const settledThrough = head < queue.length ? queue[head].line - 1 : readThrough;
+    const state: LoadCheckpoint = {
+      version: 1,
+      runId: input.runId,
+      lakePath: input.lakePath,
+      etag,
+      settledThrough,
+      readThrough: Math.max(readThrough, countedThrough),
+      complete,
+      totals: snapshot(),
+      deadLetterBytes: 0,
+      sample: { seen: sample.seen, items: [...sample.items] },
+    };
+    await deadLetters.flush();
+    state.deadLetterBytes = deadLetters.bytes;
+    await writeCheckpoint(input.lake, checkpointBlob, state);
+    if (!complete) log(`${input.sourceName}: checkpoint after line ${settledThrough}`);
+    return state.totals;
+  };
+
+  const interval = Math.min(input.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS, (input.timeBudgetMs ?? Infinity) / 2);
+  let nextCheckpoint = Date.now() + interval;
+  let stopped = false;
+  const download = await source.download();
+  for await (const line of readGzipLines(download.readableStreamBody as Readable, input.sourceName)) {
+    if (line.number <= skipThrough) continue;
+    const counted = line.number > countedThrough;
+    if (counted) totals.linesRead++;
+    let next: ReturnType<typeof operationFor>;
+    try {
+      next = operationFor(line.text, input, counted ? totals.stats : uncounted);
+    } catch (error) {
+      if (!(error instanceof RecordError || error instanceof MappingError)) throw error;
+      if (counted) await deadLetters.add({ file: input.sourceName, line: line.number, reason: error.message, raw: line.text });
+      readThrough = line.number;
+      continue;
+    }
+    const pending: Pending = { line: line.number, raw: line.text, kind: next.kind, state: 'pending' };
+    queue.push(pending);
+    readThrough = line.number;
+    await writer.write(next.operation, pending, line.text.length);
+    await settle();
+    if (queue.length - head > MAX_UNSETTLED) {
+      await writer.flush();
+      await settle();
+    }
+    if (Date.now() >= nextCheckpoint) {
+      await checkpoint(false);
+      nextCheckpoint = Date.now() + interval;
+      if (input.timeBudgetMs !== undefined && Date.now() - startedAt >= input.timeBudgetMs) {
+        stopped = true;
+        break;
+      }
     }
   }
   await writer.flush();
-  for (const { meta, reason } of rejected) await deadLetter(meta.line, reason, meta.raw);
-  await deadLetters.flush();
+  await settle();
 
-  result.deadLettered = deadLetters.count;
-  result.requestCharge = Math.round(writer.requestCharge * 100) / 100;
-  result.retries = writer.retries;
-  result.sampled = sample.items.length;
+  if (stopped) {
+    const partial = await checkpoint(false);
+    log(`${input.sourceName}: time budget of ${Math.round((input.timeBudgetMs ?? 0) / 1000)} s used, stopped after line ${readThrough}`);
+    return { ...partial, fileIndex: input.fileIndex, sampled: sample.items.length, complete: false, resumedAfterLine: resume?.settledThrough };
+  }
   const sampleBlob = input.lake.getBlockBlobClient(samplePath(input.migrationFolder, input.fileIndex));
   if (sample.items.length > 0) {
     const body = sample.items.map((record) => JSON.stringify(record)).join('\n') + '\n';
@@ -134,5 +237,6 @@ export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
   } else {
     await sampleBlob.deleteIfExists();
   }
-  return result;
+  const final = await checkpoint(true);
+  return { ...final, fileIndex: input.fileIndex, sampled: sample.items.length, complete: true, resumedAfterLine: resume?.settledThrough };
 }

@@ -44,6 +44,8 @@ export interface BatchInput {
   request: MigrationRequest;
   incremental: boolean;
   files: FileTask[];
+  /** Identifies this run of the migration (instance id and start time), so checkpoints of earlier runs are not reused. */
+  runId: string;
 }
 
 export interface CopyFileInput {
@@ -56,6 +58,7 @@ export interface LoadFileInput {
   incremental: boolean;
   file: FileTask;
   lakePath: string;
+  runId: string;
 }
 
 /** What one data file came to: copied and loaded, or failed with the reason. */

@@ -1,0 +1,92 @@
+import { buildFullExport, ExportSpec, GeneratedExport } from '../../src/sample/build-export';
+import { uploadExport } from '../../src/sample/upload-export';
+import { postJson, useAppHost, waitForCompletion } from '../support/app-host';
+import { useLocalStack } from '../support/stack';
+import { cosmosServerCertificate, FaultProxy, startFaultProxy } from './support/fault-proxy';
+import { logSize, readLog, successfulRuns, waitForLogLine } from './support/host-log';
+import { BUCKET, directClients, expectContainerToHold, expectedDocuments, migrationBody } from './support/migration';
+
+const stack = useLocalStack({ quiet: true, applyEnv: true });
+const hostEnv: Record<string, string> = {};
+let cosmos: FaultProxy;
+beforeAll(async () => {
+  // Every write waits a little, so the load lasts long enough for three kills on any machine.
+  cosmos = await startFaultProxy(stack.endpoints.cosmos, {
+    tls: cosmosServerCertificate(),
+    plan: (request) => (request.method === 'POST' && request.url.endsWith('/docs') ? { kind: 'delay', ms: 100 } : undefined),
+  });
+  hostEnv.COSMOS_ENDPOINT = cosmos.url;
+});
+afterAll(async () => cosmos?.stop());
+const app = useAppHost(stack, hostEnv);
+const WEBHOOK = '/runtime/webhooks/durabletask';
+
+/** `function instance` of every activity whose completion the host has persisted, for the instances given. */
+async function persistedCompletions(instanceIds: string[]): Promise<Set<string>> {
+  const done = new Set<string>();
+  for (const id of instanceIds) {
+    const response = await fetch(`${app.url}${WEBHOOK}/instances/${encodeURIComponent(id)}?showHistory=true`);
+    if (response.status === 404) continue;
+    const status = (await response.json()) as { historyEvents?: { EventType: string; FunctionName?: string }[] };
+    for (const event of status.historyEvents ?? []) {
+      if (event.EventType === 'TaskCompleted') done.add(`${event.FunctionName} ${id}`);
+    }
+  }
+  return done;
+}
+
+describe('the host is killed with kill -9 three times while a 20,000-item export is migrated', () => {
+  const spec: ExportSpec = { prefix: 'exports/killed', itemCount: 20_000, fileCount: 1, seed: 41 };
+  let generated: GeneratedExport;
+
+  beforeAll(async () => {
+    generated = buildFullExport(spec);
+    await uploadExport(directClients(stack).s3, BUCKET, generated);
+  }, 120_000);
+
+  test('it resumes each time from checkpoints, runs no completed activity again, and the report passes', async () => {
+    const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated, 'killed', { bulkConcurrency: 1 }));
+    expect(started.status).toBe(202);
+    const id: string = started.body.id;
+    const instances = [id, ...generated.files.map((_, i) => `${id}:batch-${i}`)];
+    const ended = async (): Promise<boolean> => {
+      const status = (await (await fetch(started.body.statusQueryGetUri)).json()) as { runtimeStatus: string };
+      return ['Completed', 'Failed', 'Terminated'].includes(status.runtimeStatus);
+    };
+
+    const completedBeforeKills = new Set<string>();
+    const checkpointsSeenAtKill: string[] = [];
+    for (let kill = 1; kill <= 3; kill++) {
+      // Kill while a load is between checkpoints: it has saved progress that the next host must pick up.
+      const line = await waitForLogLine(app.logFile, /\[loadFile\] .*checkpoint after line \d+/, logSize(app.logFile), 120_000, ended);
+      checkpointsSeenAtKill.push(line);
+      for (const key of await persistedCompletions(instances)) completedBeforeKills.add(key);
+      await app.restart(true);
+    }
+
+    const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
+    expect(status.runtimeStatus).toBe('Completed');
+    const report = status.output;
+    expect(report.files).toEqual(expect.objectContaining({ total: 2, loaded: 2, failed: 0 }));
+    expect(report.items).toEqual({ expected: 20_000, read: 20_000, written: 20_000, deleted: 0, deadLettered: 0 });
+    expect(report.validation).toEqual(expect.objectContaining({ passed: true, countsReconciled: true, mismatched: 0 }));
+
+    const log = readLog(app.logFile);
+    expect(log.match(/Resuming \d+ unfinished orchestration instance/g)?.length).toBe(3);
+    // Each kill interrupted a load that had saved a checkpoint; the next host continued it from there.
+    expect(log.match(/\[loadFile\] .*resuming from checkpoint after line [1-9]\d*/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
+
+    const runs = successfulRuns(log);
+    const activities = ['readManifest', 'prepareTarget', 'copyFile', 'loadFile', 'validateMigration', 'writeReport'];
+    const rerun = [...completedBeforeKills].filter((key) => (runs.get(key) ?? 0) !== 1);
+    expect(completedBeforeKills.size).toBeGreaterThanOrEqual(2 + generated.files.length);
+    expect(rerun).toEqual([]);
+    const neverRan = activities
+      .flatMap((name) => (name === 'copyFile' || name === 'loadFile' ? instances.slice(1).map((i) => `${name} ${i}`) : [`${name} ${id}`]))
+      .filter((key) => !runs.has(key));
+    expect(neverRan).toEqual([]);
+    console.log(`kills at: ${checkpointsSeenAtKill.map((l) => l.replace(/^.*\] /, '')).join(' | ')}; completed before a kill: ${completedBeforeKills.size}`);
+
+    await expectContainerToHold(stack, 'killed', expectedDocuments(spec));
+  });
+});

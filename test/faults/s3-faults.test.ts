@@ -1,0 +1,60 @@
+import { buildFullExport, ExportSpec, GeneratedExport } from '../../src/sample/build-export';
+import { uploadExport } from '../../src/sample/upload-export';
+import { postJson, useAppHost, waitForCompletion } from '../support/app-host';
+import { useLocalStack } from '../support/stack';
+import { FaultProxy, NO_FAULTS, randomFaults, s3Error, seeded, startFaultProxy } from './support/fault-proxy';
+import { BUCKET, directClients, expectContainerToHold, expectedDocuments, migrationBody } from './support/migration';
+
+const stack = useLocalStack({ quiet: true, applyEnv: true });
+const hostEnv: Record<string, string> = {};
+let s3: FaultProxy;
+beforeAll(async () => {
+  s3 = await startFaultProxy(stack.endpoints.s3);
+  hostEnv.S3_ENDPOINT = s3.url;
+});
+afterAll(async () => s3?.stop());
+const app = useAppHost(stack, hostEnv);
+
+describe('S3 answers SlowDown and InternalError, stalls, resets and cuts downloads short', () => {
+  const specs: Record<string, ExportSpec> = {
+    stream: { prefix: 'exports/slow-stream', itemCount: 6_000, fileCount: 3, seed: 31 },
+    auto: { prefix: 'exports/slow-auto', itemCount: 6_000, fileCount: 3, seed: 32 },
+  };
+  const generated: Record<string, GeneratedExport> = {};
+
+  beforeAll(async () => {
+    for (const [mode, spec] of Object.entries(specs)) {
+      generated[mode] = buildFullExport(spec);
+      await uploadExport(directClients(stack).s3, BUCKET, generated[mode]);
+    }
+  }, 120_000);
+
+  afterEach(() => {
+    s3.plan = NO_FAULTS;
+  });
+
+  test.each(['stream', 'auto'])('copyMode %s: every file is copied and verified, every item written once, the report passes', async (copyMode) => {
+    const random = seeded(copyMode === 'stream' ? 7 : 8);
+    s3.plan = randomFaults(
+      [
+        { rate: 0.15, fault: () => s3Error(503, 'SlowDown', 'Please reduce your request rate.') },
+        { rate: 0.05, fault: () => s3Error(500, 'InternalError', 'We encountered an internal error. Please try again.') },
+        { rate: 0.05, fault: () => ({ kind: 'delay', ms: 200 + Math.floor(random() * 600) }) },
+        { rate: 0.03, fault: () => ({ kind: 'reset', when: 'before' }) },
+        { rate: 0.05, fault: () => ({ kind: 'truncate', bytes: 1000 }) },
+      ],
+      random,
+    );
+    const container = `slow-${copyMode}`;
+    const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated[copyMode], container, { copyMode }));
+    expect(started.status).toBe(202);
+    const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
+    s3.plan = NO_FAULTS;
+    console.log(JSON.stringify(s3.counts), JSON.stringify(status.output?.files ?? status.output));
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output.files).toEqual(expect.objectContaining({ total: 4, copied: 4, loaded: 4, failed: 0 }));
+    expect(status.output.items).toEqual({ expected: 6_000, read: 6_000, written: 6_000, deleted: 0, deadLettered: 0 });
+    expect(status.output.validation.passed).toBe(true);
+    await expectContainerToHold(stack, container, expectedDocuments(specs[copyMode]));
+  });
+});

@@ -1,0 +1,234 @@
+/**
+ * A fault-injecting reverse proxy for the local stack's real servers. It speaks HTTP (or HTTPS, with the
+ * certificate @vercel/cosmosdb-server ships) on a loopback port, forwards every request to the real server
+ * and, when the current plan says so, answers it itself with an error status, delays it, or resets the
+ * client's TCP connection (before forwarding, or after the server has already handled the request, so the
+ * client cannot know whether its write happened). The app host is pointed at it through its endpoint
+ * settings; nothing in the app knows it is there.
+ */
+import { readFileSync } from 'node:fs';
+import http, { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import { AddressInfo, Socket } from 'node:net';
+
+export type Fault =
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  | { kind: 'delay'; ms: number }
+  /** `before`: the server never sees the request; `after`: it handled it, the client gets a reset instead of the answer. */
+  | { kind: 'reset'; when: 'before' | 'after' }
+  /** Forwards the status line, headers and the first `bytes` of the body, then resets. */
+  | { kind: 'truncate'; bytes: number };
+
+export interface RequestInfo {
+  method: string;
+  /** Path and query as received. */
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  /** 1-based count of requests seen by this proxy. */
+  n: number;
+}
+
+/** Decides the fate of one request; undefined forwards it untouched. */
+export type FaultPlan = (request: RequestInfo) => Fault | undefined;
+
+export interface FaultProxy {
+  readonly url: string;
+  plan: FaultPlan;
+  /** Requests seen, and faults applied per kind (`status-429`, `reset-after`, `delay`, …). */
+  readonly counts: { requests: number; faults: Record<string, number> };
+  stop(): Promise<void>;
+}
+
+export const NO_FAULTS: FaultPlan = () => undefined;
+
+/** The certificate and key bundled with @vercel/cosmosdb-server (self-signed, expired; the app trusts it only with COSMOS_ALLOW_SELF_SIGNED). */
+export function cosmosServerCertificate(): { cert: Buffer; key: Buffer } {
+  const dir = require.resolve('@vercel/cosmosdb-server/package.json').replace(/package\.json$/, '');
+  return { cert: readFileSync(`${dir}cert.pem`), key: readFileSync(`${dir}key.pem`) };
+}
+
+function faultName(fault: Fault): string {
+  if (fault.kind === 'status') return `status-${fault.status}`;
+  if (fault.kind === 'reset') return `reset-${fault.when}`;
+  return fault.kind;
+}
+
+/** Sends a TCP RST. A TLS socket has no TCP handle of its own: the reset goes to the socket it wraps. */
+function reset(socket: Socket): void {
+  if (socket.destroyed) return;
+  const raw = (socket as Socket & { _parent?: Socket })._parent ?? socket;
+  raw.resetAndDestroy();
+  socket.destroy();
+}
+
+/**
+ * Starts a proxy to `target` (`http://…` or `https://…`). `tls` makes the proxy itself HTTPS. Upstream
+ * TLS is not verified: the targets are the local stack's self-signed servers.
+ */
+export async function startFaultProxy(target: string, options: { tls?: { cert: Buffer; key: Buffer }; plan?: FaultPlan } = {}): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const secureUpstream = upstream.protocol === 'https:';
+  const agent = secureUpstream
+    ? new https.Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64 })
+    : new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const counts = { requests: 0, faults: {} as Record<string, number> };
+  const sockets = new Set<Socket>();
+
+  const forward = (req: IncomingMessage, res: ServerResponse, fault: Fault | undefined): void => {
+    const send = secureUpstream ? https.request : http.request;
+    const outgoing = send(
+      {
+        protocol: upstream.protocol,
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        // Host as the client sent it: S3 signatures (presigned URLs included) cover the host header.
+        headers: req.headers,
+        agent,
+      },
+      (answer) => {
+        if (fault?.kind === 'reset') {
+          answer.resume();
+          answer.on('end', () => reset(req.socket));
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (fault?.kind === 'truncate') {
+          let sent = 0;
+          answer.on('data', (chunk: Buffer) => {
+            if (req.socket.destroyed) return;
+            const room = fault.bytes - sent;
+            if (room <= 0) return reset(req.socket);
+            res.write(chunk.subarray(0, room));
+            sent += Math.min(room, chunk.length);
+          });
+          answer.on('end', () => reset(req.socket));
+          return;
+        }
+        answer.pipe(res);
+      },
+    );
+    outgoing.on('error', () => reset(req.socket));
+    req.pipe(outgoing);
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    counts.requests++;
+    const fault = proxy.plan({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, n: counts.requests });
+    if (fault) counts.faults[faultName(fault)] = (counts.faults[faultName(fault)] ?? 0) + 1;
+    if (!fault) return forward(req, res, undefined);
+    switch (fault.kind) {
+      case 'status':
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(fault.status, fault.headers ?? {});
+          res.end(fault.body ?? '');
+        });
+        return;
+      case 'delay':
+        setTimeout(() => forward(req, res, undefined), fault.ms);
+        return;
+      case 'reset':
+        if (fault.when === 'before') {
+          req.resume();
+          reset(req.socket);
+          return;
+        }
+        return forward(req, res, fault);
+      case 'truncate':
+        return forward(req, res, fault);
+    }
+  };
+
+  const server = options.tls ? https.createServer({ ...options.tls, keepAlive: true }, handle) : http.createServer({ keepAlive: true }, handle);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('secureConnection', (socket: Socket) => {
+    socket.on('error', () => undefined);
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const proxy: FaultProxy = {
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    plan: options.plan ?? NO_FAULTS,
+    counts,
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      agent.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return proxy;
+}
+
+/** A deterministic pseudo-random source (mulberry32), so a failing run can be repeated with its seed. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Cosmos DB's throttling answer: 429 with the wait the client must honour, as the service sends it. */
+export function cosmosThrottle(retryAfterMs: number): Fault {
+  return {
+    kind: 'status',
+    status: 429,
+    headers: {
+      'content-type': 'application/json',
+      'x-ms-retry-after-ms': String(retryAfterMs),
+      'x-ms-substatus': '3200',
+      'x-ms-request-charge': '0',
+      'x-ms-activity-id': '00000000-0000-0000-0000-000000000429',
+    },
+    body: JSON.stringify({ code: 'TooManyRequests', message: 'Message: {"Errors":["Request rate is large. More Request Units may be needed, so no changes were made. Please retry this request later."]}' }),
+  };
+}
+
+export function cosmosUnavailable(retryAfterMs: number): Fault {
+  return {
+    kind: 'status',
+    status: 503,
+    headers: { 'content-type': 'application/json', 'x-ms-retry-after-ms': String(retryAfterMs), 'x-ms-activity-id': '00000000-0000-0000-0000-000000000503' },
+    body: JSON.stringify({ code: 'ServiceUnavailable', message: 'The service is currently unavailable.' }),
+  };
+}
+
+/** An S3 error document (`SlowDown` 503, `InternalError` 500, …) as S3 answers it. */
+export function s3Error(status: number, code: string, message: string): Fault {
+  return {
+    kind: 'status',
+    status,
+    headers: { 'content-type': 'application/xml', 'x-amz-request-id': 'FAULTPROXY0000001' },
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>FAULTPROXY0000001</RequestId></Error>`,
+  };
+}
+
+/**
+ * Picks at most one fault per request: each entry applies with its probability, checked in order, using one
+ * draw per request so the rates add up as stated (10% + 2% → 12% of requests faulted).
+ */
+export function randomFaults(entries: { rate: number; fault: () => Fault }[], random: () => number, applies: (r: RequestInfo) => boolean = () => true): FaultPlan {
+  return (request) => {
+    if (!applies(request)) return undefined;
+    const draw = random();
+    let edge = 0;
+    for (const entry of entries) {
+      edge += entry.rate;
+      if (draw < edge) return entry.fault();
+    }
+    return undefined;
+  };
+}
