@@ -4,6 +4,7 @@ import { BlockBlobClient, ContainerClient, RestError } from '@azure/storage-blob
 import { pipeline } from 'node:stream/promises';
 import { MigrationError } from '../errors';
 import { headObject, openObjectStream, s3Url } from '../export/s3-objects';
+import { BackoffPolicy, retrying } from '../retry/backoff';
 import { DataFile } from '../export/types';
 import { Md5PassThrough } from './md5-stream';
 import { rawCopyPath } from './paths';
@@ -29,6 +30,11 @@ export interface CopyInput {
 const SERVER_BLOCK_BYTES = 256 * 1024 * 1024;
 const STREAM_BLOCK_BYTES = 8 * 1024 * 1024;
 const PRESIGN_SECONDS = 3600;
+/**
+ * Retries of a streamed copy that broke off (connection reset, body cut short, S3 or lake errors that
+ * outlasted the SDKs' own retries): about a minute at most, then the activity fails and Durable retries it.
+ */
+const STREAM_RETRY: BackoffPolicy = { initialMs: 500, maxMs: 8000, maxAttempts: 6, maxTotalMs: 60_000 };
 
 /**
  * Once the lake has refused a server-side copy in `auto` mode, later files go straight to the streamed
@@ -76,7 +82,10 @@ async function serverCopy(input: CopyInput, blob: BlockBlobClient, size: number)
   await blob.commitBlockList(blockIds, { blobHTTPHeaders: { blobContentType: 'application/gzip' } });
 }
 
-async function streamCopy(input: CopyInput, blob: BlockBlobClient): Promise<string> {
+/** A copy that read fewer or more bytes than S3 reported: the transfer broke, not the file. */
+class ShortCopyError extends Error {}
+
+async function streamCopyOnce(input: CopyInput, blob: BlockBlobClient, size: number): Promise<string> {
   const source = await openObjectStream(input.s3, { bucket: input.bucket, key: input.file.key });
   const hasher = new Md5PassThrough();
   source.on('error', (error) => hasher.destroy(error));
@@ -84,7 +93,20 @@ async function streamCopy(input: CopyInput, blob: BlockBlobClient): Promise<stri
     blobHTTPHeaders: { blobContentType: 'application/gzip' },
   });
   await upload;
+  if (hasher.bytes !== size) throw new ShortCopyError(`read ${hasher.bytes} of ${size} bytes`);
   return hasher.digestBase64();
+}
+
+async function streamCopy(input: CopyInput, blob: BlockBlobClient, size: number, source: string): Promise<string> {
+  try {
+    return await retrying(() => streamCopyOnce(input, blob, size), {
+      policy: STREAM_RETRY,
+      isTransient: (error) => !(error instanceof MigrationError && !error.retryable),
+    });
+  } catch (error) {
+    if (error instanceof MigrationError) throw error;
+    throw new MigrationError('TRANSIENT', `${source}: the copy to the lake kept breaking off (${(error as Error).message.split('\n')[0]})`, { cause: error });
+  }
 }
 
 /**
@@ -123,7 +145,7 @@ export async function copyToLake(input: CopyInput): Promise<CopyResult> {
       serverCopyRefused.add(account);
     }
   }
-  if (actual === undefined) actual = await streamCopy(input, blob);
+  if (actual === undefined) actual = await streamCopy(input, blob, head.size, source);
 
   if (actual !== input.file.md5Checksum) {
     await blob.deleteIfExists();

@@ -3,6 +3,7 @@ import { uploadExport } from '../../src/sample/upload-export';
 import { postJson, useAppHost, waitForCompletion } from '../support/app-host';
 import { useLocalStack } from '../support/stack';
 import { FaultProxy, NO_FAULTS, randomFaults, s3Error, seeded, startFaultProxy } from './support/fault-proxy';
+import { invocations, logSize, readLog } from './support/host-log';
 import { BUCKET, directClients, expectContainerToHold, expectedDocuments, migrationBody } from './support/migration';
 
 const stack = useLocalStack({ quiet: true, applyEnv: true });
@@ -46,15 +47,57 @@ describe('S3 answers SlowDown and InternalError, stalls, resets and cuts downloa
       random,
     );
     const container = `slow-${copyMode}`;
+    const logStart = logSize(app.logFile);
     const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated[copyMode], container, { copyMode }));
     expect(started.status).toBe(202);
     const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
     s3.plan = NO_FAULTS;
-    console.log(JSON.stringify(s3.counts), JSON.stringify(status.output?.files ?? status.output));
-    expect(status.runtimeStatus).toBe('Completed');
+        expect(status.runtimeStatus).toBe('Completed');
     expect(status.output.files).toEqual(expect.objectContaining({ total: 4, copied: 4, loaded: 4, failed: 0 }));
     expect(status.output.items).toEqual({ expected: 6_000, read: 6_000, written: 6_000, deleted: 0, deadLettered: 0 });
     expect(status.output.validation.passed).toBe(true);
+    expect(s3.counts.faults['truncate'] ?? 0).toBeGreaterThan(0);
+    // Broken transfers are retried inside the copy; no copy had to wait for Durable's activity retry.
+    expect(invocations(readLog(app.logFile, logStart)).filter((run) => !run.ok)).toEqual([]);
     await expectContainerToHold(stack, container, expectedDocuments(specs[copyMode]));
+  });
+});
+
+describe('S3 denies access', () => {
+  const spec: ExportSpec = { prefix: 'exports/denied', itemCount: 900, fileCount: 3, seed: 33 };
+  let generated: GeneratedExport;
+  const denied = (): ReturnType<typeof s3Error> => s3Error(403, 'AccessDenied', 'Access Denied');
+
+  beforeAll(async () => {
+    generated = buildFullExport(spec);
+    await uploadExport(directClients(stack).s3, BUCKET, generated);
+  }, 120_000);
+
+  afterEach(() => {
+    s3.plan = NO_FAULTS;
+  });
+
+  test('to one data file: that file fails at once naming it, the others load', async () => {
+    const file = generated.files[1];
+    s3.plan = (request) => (request.url.split('?')[0].endsWith(`/${file.key}`) ? denied() : undefined);
+    const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated, 'denied-file'));
+    const status = await waitForCompletion(started.body.statusQueryGetUri, 120_000);
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output.files).toEqual(expect.objectContaining({ total: 4, loaded: 3, failed: 1 }));
+    expect(status.output.files.failures).toEqual([
+      { file: file.key, code: 'SOURCE_ACCESS_DENIED', message: expect.stringContaining(`s3://${BUCKET}/${file.key}: S3 denied access (HTTP 403`) },
+    ]);
+    expect(status.output.validation.passed).toBe(false);
+    await expectContainerToHold(stack, 'denied-file', expectedDocuments(spec, [1]));
+  });
+
+  test('to the manifest: the migration fails at once with a message naming it', async () => {
+    s3.plan = (request) => (request.url.includes('manifest-summary') ? denied() : undefined);
+    const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated, 'denied-manifest'));
+    const began = Date.now();
+    const status = await waitForCompletion(started.body.statusQueryGetUri, 120_000);
+    expect(status.runtimeStatus).toBe('Failed');
+    expect(String(status.output)).toContain(`[SOURCE_ACCESS_DENIED] s3://${BUCKET}/${generated.exportPrefix}/manifest-summary.json: S3 denied access`);
+    expect(Date.now() - began).toBeLessThan(4000);
   });
 });
