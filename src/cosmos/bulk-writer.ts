@@ -1,6 +1,8 @@
-import { Container, OperationInput } from '@azure/cosmos';
+import { Container, ErrorResponse, OperationInput } from '@azure/cosmos';
 import { MigrationError } from '../errors';
 import { BackoffPolicy, DEFAULT_BACKOFF, nextDelay, sleep } from '../retry/backoff';
+import { AdaptiveConcurrency } from './adaptive-concurrency';
+import { RuBudget } from './ru-budget';
 import { isTransientStatus, retryAfterOf, statusOf } from './status';
 
 /** A write with the bookkeeping the caller needs back when it succeeds or is rejected. */
@@ -10,8 +12,24 @@ export interface PendingWrite<M> {
 }
 
 export interface BulkWriterOptions<M> {
-  /** Bulk requests in flight at once. Default 4. */
+  /**
+   * Bulk requests in flight at first. Default 4. The window then adapts (AIMD, adaptive-concurrency.ts):
+   * halved when Cosmos DB throttles, one wider per window's worth of unthrottled requests.
+   */
   concurrency?: number;
+  /** The widest the window grows. Default 16, at least `concurrency`: 16 calls of up to `batchBytes` each in memory. */
+  maxConcurrency?: number;
+  /**
+   * The migration's RU budget (ru-budget.ts): each call waits for an estimate of its charge and settles it with
+   * the real one. Under a budget a call carries at most about one second of it. Default: no cap.
+   */
+  ruBudget?: RuBudget;
+  /**
+   * Calls of at most this many upserts and deletes are sent as that many point operations at once instead
+   * of one executeBulkOperations call, which never returns in less than a second (it waits 1 s for partial
+   * batches to fill): the tail of every file and all of a tiny one. Default 50; 0 turns it off.
+   */
+  pointWriteLimit?: number;
   /**
    * Operations handed to the SDK per executeBulkOperations call. Default 1000: the SDK splits them into
    * service batches of 100 per partition range itself, but each call ends with at least one 1 s wait for
@@ -25,16 +43,42 @@ export interface BulkWriterOptions<M> {
   onRejected(meta: M, reason: string): void;
 }
 
+/** What a call is estimated to cost per operation before any charge has been seen: a 1 KB upsert, default indexing. */
+const INITIAL_RU_PER_OPERATION = 6;
+/** Under a tight RU budget calls still carry this many operations. */
+const MIN_BUDGETED_BATCH = 10;
+
+/** One operation's outcome, from a bulk call or a point operation. */
+interface WriteResult {
+  response?: { statusCode: number; requestCharge?: number };
+  error?: ErrorResponse;
+}
+
+const partitionKeyPathsByContainer = new Map<string, Promise<string[] | undefined>>();
+
+function valueAt(body: unknown, path: string): unknown {
+  let value = body;
+  for (const step of path.split('/')) {
+    if (step === '') continue;
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[step];
+  }
+  return value;
+}
+
 /**
  * Bounded-concurrency bulk writer. `write` waits while the window is full, so a reader feeding it is held
- * back (back-pressure) and memory stays flat. Throttled and transient failures are retried with backoff and
+ * back (back-pressure) and memory stays flat. The window adapts to throttling (AIMD), and with an RU budget
+ * every call first waits for its share of it. Throttled and transient failures are retried with backoff and
  * jitter, never sooner than the service's retry-after, until the policy's attempts or total time are spent;
  * then the whole load fails (RETRIES_EXHAUSTED) rather than dropping anything. Documents the service
  * rejects for their content go to `onRejected`.
  */
 export class BulkWriter<M> {
-  private readonly concurrency: number;
+  private readonly window: AdaptiveConcurrency;
   private readonly batchSize: number;
+  private batchLimit: number;
+  private readonly pointWriteLimit: number;
   private readonly backoff: BackoffPolicy;
   private readonly batchBytes: number;
   private batch: PendingWrite<M>[] = [];
@@ -43,22 +87,49 @@ export class BulkWriter<M> {
   private failure: unknown;
   requestCharge = 0;
   retries = 0;
+  /** Operations whose charge is in `requestCharge`, for the RUs per operation. */
+  private chargedOperations = 0;
 
   constructor(
     private readonly container: Container,
     private readonly options: BulkWriterOptions<M>,
   ) {
-    this.concurrency = options.concurrency ?? 4;
+    const concurrency = options.concurrency ?? 4;
+    this.window = new AdaptiveConcurrency({ initial: concurrency, max: Math.max(concurrency, options.maxConcurrency ?? 16) });
     this.batchSize = options.batchSize ?? 1000;
+    this.batchLimit = this.batchSize;
+    this.pointWriteLimit = options.pointWriteLimit ?? 50;
     this.batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.updateBatchLimit();
   }
 
   /** `bytes`: the size of the source line, a cheap stand-in for the document's size. */
   async write(operation: OperationInput, meta: M, bytes = 0): Promise<void> {
     this.batch.push({ operation, meta });
     this.bufferedBytes += bytes;
-    if (this.batch.length >= this.batchSize || this.bufferedBytes >= this.batchBytes) await this.dispatch();
+    if (this.batch.length >= this.batchLimit || this.bufferedBytes >= this.batchBytes) await this.dispatch();
+  }
+
+  /** Requests the window allows in flight now (it adapts to throttling). */
+  get concurrency(): number {
+    return this.window.limit;
+  }
+
+  /** Throttled calls seen and times the window was cut, for logs. */
+  get throttling(): { throttles: number; decreases: number } {
+    return { throttles: this.window.throttles, decreases: this.window.decreases };
+  }
+
+  private ruPerOperation(): number {
+    return this.chargedOperations > 0 ? this.requestCharge / this.chargedOperations : INITIAL_RU_PER_OPERATION;
+  }
+
+  /** Under a budget, a call carries about one second of it, so the writer does not send bursts the cap then has to repay. */
+  private updateBatchLimit(): void {
+    const rate = this.options.ruBudget?.ratePerSecond ?? Infinity;
+    if (!Number.isFinite(rate)) return;
+    this.batchLimit = Math.min(this.batchSize, Math.max(MIN_BUDGETED_BATCH, Math.floor(rate / this.ruPerOperation())));
   }
 
   /** Sends what is buffered and waits for every request in flight. */
@@ -77,13 +148,53 @@ export class BulkWriter<M> {
     const batch = this.batch;
     this.batch = [];
     this.bufferedBytes = 0;
-    while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
+    while (this.inFlight.size >= this.window.limit) await Promise.race(this.inFlight);
     this.throwIfFailed();
     const request = this.send(batch).catch((error: unknown) => {
       this.failure ??= error;
     });
     const tracked = request.finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
+  }
+
+  /** One attempt at `pending`: a bulk call, or point operations for a few (see `pointWriteLimit`). */
+  private async execute(pending: PendingWrite<M>[]): Promise<WriteResult[]> {
+    if (pending.length <= this.pointWriteLimit && (await this.suitsPointWrites(pending))) return this.pointWrites(pending);
+    return this.container.items.executeBulkOperations(pending.map((p) => p.operation));
+  }
+
+  /**
+   * Point upserts take the partition key from the document, bulk upserts take the one given with the
+   * operation; only where the two agree (always, for what the mapping makes) do both mean the same write.
+   */
+  private async suitsPointWrites(pending: PendingWrite<M>[]): Promise<boolean> {
+    let paths: string[] | undefined;
+    for (const { operation } of pending) {
+      if (operation.operationType === 'Delete') continue;
+      if (operation.operationType !== 'Upsert') return false;
+      paths ??= await partitionKeyPathsOf(this.container);
+      if (!paths || paths.length === 0) return false;
+      const given = paths.length === 1 ? [operation.partitionKey] : operation.partitionKey;
+      if (!Array.isArray(given) || given.length !== paths.length) return false;
+      for (let i = 0; i < paths.length; i++) if (valueAt(operation.resourceBody, paths[i]) !== given[i]) return false;
+    }
+    return true;
+  }
+
+  private pointWrites(pending: PendingWrite<M>[]): Promise<WriteResult[]> {
+    return Promise.all(
+      pending.map(async ({ operation }): Promise<WriteResult> => {
+        try {
+          const response =
+            operation.operationType === 'Delete'
+              ? await this.container.item(operation.id, operation.partitionKey as never).delete()
+              : await this.container.items.upsert((operation as { resourceBody: Record<string, unknown> }).resourceBody);
+          return { response: { statusCode: response.statusCode, requestCharge: response.requestCharge } };
+        } catch (error) {
+          return { error: error as ErrorResponse };
+        }
+      }),
+    );
   }
 
   private async send(batch: PendingWrite<M>[]): Promise<void> {
@@ -93,13 +204,19 @@ export class BulkWriter<M> {
       if (attempt > 1) this.retries++;
       let retryAfter: number | undefined;
       let retry: PendingWrite<M>[] = [];
+      const budget = this.options.ruBudget;
+      const reserved = budget ? await budget.acquire(pending.length * this.ruPerOperation()) : 0;
+      const ticket = this.window.begin();
+      let charge = 0;
+      let throttled = false;
       try {
-        const results = await this.container.items.executeBulkOperations(pending.map((p) => p.operation));
+        const results = await this.execute(pending);
         for (let i = 0; i < results.length; i++) {
           const result = results[i];
           const write = pending[i];
           const status = result.response?.statusCode ?? statusOf(result.error);
-          this.requestCharge += result.response?.requestCharge ?? result.error?.requestCharge ?? 0;
+          charge += result.response?.requestCharge ?? result.error?.requestCharge ?? 0;
+          if (status === 429) throttled = true;
           if (status !== undefined && status >= 200 && status < 300) {
             this.options.onWritten(write.meta, write.operation, status);
           } else if (status === 404 && write.operation.operationType === 'Delete') {
@@ -114,9 +231,16 @@ export class BulkWriter<M> {
         }
       } catch (error) {
         const status = statusOf(error);
+        if (status === 429) throttled = true;
         if (!isTransientStatus(status)) throw error;
         retry = pending;
         retryAfter = retryAfterOf(error);
+      } finally {
+        this.requestCharge += charge;
+        if (charge > 0) this.chargedOperations += pending.length;
+        budget?.settle(reserved, charge);
+        this.window.end(ticket, throttled);
+        this.updateBatchLimit();
       }
       pending = retry;
       if (pending.length === 0) break;
@@ -130,6 +254,22 @@ export class BulkWriter<M> {
       await sleep(delay);
     }
   }
+}
+
+/** The container's partition key paths, read once per container and process. */
+function partitionKeyPathsOf(container: Container): Promise<string[] | undefined> {
+  let paths = partitionKeyPathsByContainer.get(container.url);
+  if (!paths) {
+    paths = container.read().then(
+      ({ resource }) => resource?.partitionKey?.paths,
+      () => {
+        partitionKeyPathsByContainer.delete(container.url);
+        return undefined;
+      },
+    );
+    partitionKeyPathsByContainer.set(container.url, paths);
+  }
+  return paths;
 }
 
 function describeRejection(status: number | undefined, error: { message?: string; body?: { message?: string } } | undefined): string {

@@ -27,9 +27,18 @@ export interface MigrationOptions {
   copyMode: CopyMode;
   /** Data files copied and loaded at the same time. Default 8. */
   maxParallelFiles: number;
-  /** Bulk requests in flight per data file. Default 4. */
+  /** Bulk requests in flight per data file at first; adapts to throttling from there. Default 4. */
   bulkConcurrency: number;
+  /**
+   * Request units per second the whole migration may consume (all files together). Default: 80% of the
+   * container's (or its database's) provisioned throughput, leaving 20% to the live application; no cap
+   * when that cannot be read (serverless, or an identity that may not read throughput settings).
+   */
+  maxRequestUnitsPerSecond?: number;
 }
+
+/** Options without a fixed default (see MigrationOptions). */
+export const OPTIONAL_OPTIONS = ['maxRequestUnitsPerSecond'] as const;
 
 export const DEFAULT_OPTIONS: MigrationOptions = {
   numberMode: 'lossless',

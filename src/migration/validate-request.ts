@@ -1,4 +1,4 @@
-import { DEFAULT_OPTIONS, MigrationRequest } from './request';
+import { DEFAULT_OPTIONS, MigrationRequest, OPTIONAL_OPTIONS } from './request';
 
 export interface Problem {
   field: string;
@@ -119,7 +119,7 @@ export function checkCommonParts<S>(
   const source = check.object(body, 'source', 'source', sourceFields, true);
   const keySchema = check.object(body, 'keySchema', 'keySchema', ['partitionKey', 'sortKey'], true);
   const target = check.object(body, 'target', 'target', ['database', 'container', 'partitionKeyPath'], true);
-  const options = check.object(body, 'options', 'options', [...Object.keys(DEFAULT_OPTIONS), ...extraOptions], false);
+  const options = check.object(body, 'options', 'options', [...Object.keys(DEFAULT_OPTIONS), ...OPTIONAL_OPTIONS, ...extraOptions], false);
   const checkedSource = checkSource(source);
 
   const partitionKey = check.string(keySchema, 'partitionKey', 'keySchema.partitionKey', true);
@@ -134,13 +134,17 @@ export function checkCommonParts<S>(
   const sampleSize = check.integer(options, 'sampleSize', 'options.sampleSize', 0, 100_000, DEFAULT_OPTIONS.sampleSize);
   const maxParallelFiles = check.integer(options, 'maxParallelFiles', 'options.maxParallelFiles', 1, 256, DEFAULT_OPTIONS.maxParallelFiles);
   const bulkConcurrency = check.integer(options, 'bulkConcurrency', 'options.bulkConcurrency', 1, 64, DEFAULT_OPTIONS.bulkConcurrency);
+  const maxRequestUnitsPerSecond =
+    options?.maxRequestUnitsPerSecond === undefined
+      ? undefined
+      : check.integer(options, 'maxRequestUnitsPerSecond', 'options.maxRequestUnitsPerSecond', 1, 10_000_000, 0) || undefined;
   return {
     source: checkedSource,
     options,
     parts: {
       keySchema: sortKey ? { partitionKey: partitionKey as string, sortKey } : { partitionKey: partitionKey as string },
       target: { database: database as string, container: container as string, partitionKeyPaths: paths },
-      options: { numberMode, sampleSize, copyMode, maxParallelFiles, bulkConcurrency },
+      options: { numberMode, sampleSize, copyMode, maxParallelFiles, bulkConcurrency, ...(maxRequestUnitsPerSecond ? { maxRequestUnitsPerSecond } : {}) },
     },
   };
 }

@@ -1,0 +1,114 @@
+import { Container, OperationInput } from '@azure/cosmos';
+import { BulkWriter } from '../../../src/cosmos/bulk-writer';
+import { RuBudget } from '../../../src/cosmos/ru-budget';
+
+interface Calls {
+  bulk: number[];
+  upserts: number;
+  deletes: number;
+  maxInFlight: number;
+}
+
+/**
+ * A container whose bulk calls answer after a tick: the first `throttleCalls` bulk calls answer 429 for every
+ * operation, the rest succeed at `charge` RU per operation. Point operations succeed at the same charge.
+ */
+function fakeContainer(options: { throttleCalls?: number; charge?: number; url?: string } = {}): { container: Container; calls: Calls } {
+  const calls: Calls = { bulk: [], upserts: 0, deletes: 0, maxInFlight: 0 };
+  let inFlight = 0;
+  let throttled = 0;
+  const charge = options.charge ?? 5;
+  const container = {
+    url: options.url ?? `dbs/d/colls/${Math.random()}`,
+    read: async () => ({ resource: { partitionKey: { paths: ['/pk'] } } }),
+    items: {
+      executeBulkOperations: async (operations: OperationInput[]) => {
+        calls.bulk.push(operations.length);
+        inFlight++;
+        calls.maxInFlight = Math.max(calls.maxInFlight, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        inFlight--;
+        if (throttled < (options.throttleCalls ?? 0)) {
+          throttled++;
+          return operations.map(() => ({ error: Object.assign(new Error('throttled'), { code: 429, retryAfterInMs: 1 }) }));
+        }
+        return operations.map(() => ({ response: { statusCode: 200, requestCharge: charge } }));
+      },
+      upsert: async () => {
+        calls.upserts++;
+        return { statusCode: 201, requestCharge: charge };
+      },
+    },
+    item: () => ({
+      delete: async () => {
+        calls.deletes++;
+        throw Object.assign(new Error('gone'), { code: 404 });
+      },
+    }),
+  } as unknown as Container;
+  return { container, calls };
+}
+
+const upsert = (i: number, pk = `p${i}`): OperationInput => ({ operationType: 'Upsert', partitionKey: pk, resourceBody: { id: `d${i}`, pk: `p${i}` } });
+const fastBackoff = { initialMs: 1, maxMs: 2, maxAttempts: 50 };
+
+describe('BulkWriter', () => {
+  test('the window halves when Cosmos DB throttles and grows again while it does not', async () => {
+    const { container, calls } = fakeContainer({ throttleCalls: 3 });
+    const written: number[] = [];
+    const writer = new BulkWriter<number>(container, { concurrency: 8, maxConcurrency: 12, batchSize: 100, backoff: fastBackoff, onWritten: (i) => written.push(i), onRejected: () => undefined });
+    for (let i = 0; i < 800; i++) await writer.write(upsert(i), i);
+    await writer.flush();
+    // Eight calls in flight together, three throttled: one cut, 8 → 4.
+    expect(writer.concurrency).toBe(4);
+    for (let i = 800; i < 20_000; i++) await writer.write(upsert(i), i);
+    await writer.flush();
+    expect(written.length).toBe(20_000);
+    expect(writer.throttling.throttles).toBe(3);
+    expect(writer.throttling.decreases).toBe(1);
+    expect(writer.concurrency).toBe(12);
+    expect(calls.maxInFlight).toBeLessThanOrEqual(12);
+  });
+
+  test('a few operations go as point operations (no bulk call and its 1 s wait); many as bulk calls', async () => {
+    const { container, calls } = fakeContainer();
+    const written: number[] = [];
+    const writer = new BulkWriter<number>(container, { onWritten: (i) => written.push(i), onRejected: () => undefined });
+    await writer.write(upsert(1), 1);
+    await writer.write(upsert(2), 2);
+    await writer.write({ operationType: 'Delete', id: 'gone', partitionKey: 'p' }, 3);
+    await writer.flush();
+    expect(calls).toEqual(expect.objectContaining({ bulk: [], upserts: 2, deletes: 1 }));
+    expect(written).toEqual([1, 2, 3]);
+    expect(writer.requestCharge).toBe(10);
+
+    const big = new BulkWriter<number>(container, { onWritten: () => undefined, onRejected: () => undefined });
+    for (let i = 0; i < 120; i++) await big.write(upsert(i), i);
+    await big.flush();
+    expect(calls.bulk).toEqual([120]);
+  });
+
+  test('an upsert whose given partition key is not the document’s goes in a bulk call, as before', async () => {
+    const { container, calls } = fakeContainer();
+    const writer = new BulkWriter<number>(container, { onWritten: () => undefined, onRejected: () => undefined });
+    await writer.write(upsert(1, 'other'), 1);
+    await writer.flush();
+    expect(calls.bulk).toEqual([1]);
+    expect(calls.upserts).toBe(0);
+  });
+
+  test('an RU budget holds the charge per second and sizes calls to about a second of it', async () => {
+    const clock = { time: 0, now: () => clock.time, sleep: async (ms: number) => void (clock.time += ms) };
+    const budget = new RuBudget(500, 1, clock);
+    const { container, calls } = fakeContainer({ charge: 5 });
+    const writer = new BulkWriter<number>(container, { ruBudget: budget, pointWriteLimit: 0, onWritten: () => undefined, onRejected: () => undefined });
+    for (let i = 0; i < 2000; i++) await writer.write(upsert(i), i);
+    await writer.flush();
+    expect(budget.charged).toBe(10_000);
+    // 10,000 RU at 500 RU/s, the first 500 from the full bucket: at least 19 s of (fake) waiting.
+    expect(clock.time).toBeGreaterThanOrEqual(18_000);
+    // Calls carry about a second of the budget: 500 / 6 (the first guess) = 83 operations, then 500 / 5 = 100.
+    expect(calls.bulk[0]).toBe(83);
+    expect(Math.max(...calls.bulk)).toBe(100);
+  });
+});
