@@ -1,4 +1,6 @@
 import { InvocationContext } from '@azure/functions';
+import { leaseRuBudget } from '../src/cosmos/ru-budget';
+import { resolveRuCap } from '../src/cosmos/throughput';
 import { migrationFolderOf, mappingOptionsOf } from '../src/migration/request-views';
 import { loadFile, LoadFileResult } from '../src/load/load-file';
 import { LoadFileInput, Outcome } from '../src/migration/contracts';
@@ -10,20 +12,32 @@ export function loadFileActivity(deps: DependencySource) {
     asOutcome(async () => {
       const { clients, settings } = deps();
       const { database, container } = input.request.target;
-      return loadFile({
-        lake: clients.lake,
-        container: clients.cosmos.database(database).container(container),
-        lakePath: input.lakePath,
-        sourceName: input.file.key,
-        fileIndex: input.file.index,
-        incremental: input.incremental,
-        mapping: mappingOptionsOf(input.request),
-        migrationFolder: migrationFolderOf(input.request),
-        sampleQuota: input.file.sampleQuota,
-        concurrency: input.request.options.bulkConcurrency,
-        runId: input.runId,
-        timeBudgetMs: settings.loadTimeBudgetSeconds * 1000,
-        log: (line) => context?.log(line),
-      });
+      const target = clients.cosmos.database(database).container(container);
+      // The cap is the whole migration's; this process's loads of it share one bucket, a parallel file's share each (ru-budget.ts).
+      const cap = await resolveRuCap(target, input.request.options.maxRequestUnitsPerSecond);
+      const lease = leaseRuBudget(input.runId, cap.requestUnitsPerSecond, input.request.options.maxParallelFiles);
+      if (cap.requestUnitsPerSecond !== undefined) {
+        context?.log(`${input.file.key}: RU budget ${Math.round(lease.budget.ratePerSecond)} RU/s in this process of ${cap.requestUnitsPerSecond} RU/s (${cap.source})`);
+      }
+      try {
+        return await loadFile({
+          lake: clients.lake,
+          container: target,
+          lakePath: input.lakePath,
+          sourceName: input.file.key,
+          fileIndex: input.file.index,
+          incremental: input.incremental,
+          mapping: mappingOptionsOf(input.request),
+          migrationFolder: migrationFolderOf(input.request),
+          sampleQuota: input.file.sampleQuota,
+          concurrency: input.request.options.bulkConcurrency,
+          runId: input.runId,
+          timeBudgetMs: settings.loadTimeBudgetSeconds * 1000,
+          log: (line) => context?.log(line),
+          ruBudget: lease.budget,
+        });
+      } finally {
+        lease.release();
+      }
     });
 }

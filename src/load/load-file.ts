@@ -1,7 +1,7 @@
 import { Container, OperationInput } from '@azure/cosmos';
 import { ContainerClient } from '@azure/storage-blob';
 import { Readable } from 'node:stream';
-import { BulkWriter } from '../cosmos/bulk-writer';
+import { BulkWriter, BulkWriterOptions } from '../cosmos/bulk-writer';
 import { readGzipLines } from '../export/read-lines';
 import { DeadLetterSink } from '../lake/dead-letters';
 import { checkpointPath, deadLetterPath, samplePath } from '../lake/paths';
@@ -25,6 +25,8 @@ export interface LoadFileInput {
   sampleQuota: number;
   /** Bulk requests in flight. Default 4. */
   concurrency?: number;
+  /** The migration's RU budget (cosmos/ru-budget.ts), shared with its other loads in this process. Default: none. */
+  ruBudget?: BulkWriterOptions<unknown>['ruBudget'];
   /** The migration run; a checkpoint left by another run is ignored and the file loads from line 1. */
   runId: string;
   /** Stop at a checkpoint once this much time has passed; the result then says `complete: false`. Default: none. */
@@ -131,6 +133,7 @@ export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
   let readThrough = skipThrough;
   const writer = new BulkWriter<Pending>(input.container, {
     concurrency: input.concurrency,
+    ruBudget: input.ruBudget,
     onWritten(pending: Pending) {
       pending.state = 'written';
     },
