@@ -2,12 +2,13 @@ import { Container, OperationInput } from '@azure/cosmos';
 import { ContainerClient } from '@azure/storage-blob';
 import { Readable } from 'node:stream';
 import { BulkWriter, BulkWriterOptions } from '../cosmos/bulk-writer';
+import { MigrationError } from '../errors';
 import { readGzipLines } from '../export/read-lines';
 import { DeadLetterSink } from '../lake/dead-letters';
 import { checkpointPath, deadLetterPath, samplePath } from '../lake/paths';
-import { mapItem, mapKeys, MappingError, MappingOptions, mergeMappingStats, newMappingStats } from '../mapping';
-import { Reservoir } from '../validation/reservoir';
+import { mapItem, mapKeys, MappingError, MappingOptions, MappingStats, newMappingStats } from '../mapping';
 import { LoadCheckpoint, LoadTotals, readCheckpoint, truncateDeadLetters, writeCheckpoint } from './checkpoint';
+import { LineLedger, PendingLine } from './line-ledger';
 import { parseRecord, RecordError } from './records';
 
 export interface LoadFileInput {
@@ -54,22 +55,9 @@ export interface SampleRecord {
   raw: string;
 }
 
-/** A line handed to the bulk writer, settled (counted, sampled or dead-lettered) strictly in line order. */
-interface Pending {
-  line: number;
-  raw: string;
-  kind: 'put' | 'delete';
-  state: 'pending' | 'written' | 'rejected';
-  reason?: string;
-}
-
 const DEFAULT_CHECKPOINT_INTERVAL_MS = 5000;
 /** Lines written but not yet settled behind a slow one; beyond this the reader waits (bounds memory). */
 const MAX_UNSETTLED = 50_000;
-
-function zeroTotals(): LoadTotals {
-  return { linesRead: 0, written: 0, deleted: 0, deadLettered: 0, requestCharge: 0, retries: 0, stats: newMappingStats() };
-}
 
 /** The checkpoint to continue from, if it belongs to this run and this copy of the file and can be honoured. */
 async function resumePoint(input: LoadFileInput, etag: string, path: string): Promise<LoadCheckpoint | undefined> {
@@ -80,7 +68,7 @@ async function resumePoint(input: LoadFileInput, etag: string, path: string): Pr
   return (await truncateDeadLetters(blob, checkpoint.deadLetterBytes)) ? checkpoint : undefined;
 }
 
-function operationFor(text: string, input: LoadFileInput, stats: LoadTotals['stats']): { operation: OperationInput; kind: 'put' | 'delete' } {
+function operationFor(text: string, input: LoadFileInput, stats: MappingStats): { operation: OperationInput; kind: 'put' | 'delete' } {
   const record = parseRecord(text, input.incremental);
   if (record.kind === 'put') {
     const mapped = mapItem(record.item, input.mapping, stats);
@@ -95,10 +83,10 @@ function operationFor(text: string, input: LoadFileInput, stats: LoadTotals['sta
  * Everything streams with back-pressure from the bulk writer; lines that cannot be written go to the
  * dead-letter blob with their reason; a reservoir keeps this file's share of the validation sample.
  *
- * Progress is checkpointed every few seconds without pausing the writes: lines settle in line order, so
- * the checkpoint names the last line before which everything is written or dead-lettered. A load that
- * was killed, failed or ran out of its time budget continues after that line; the lines after it are
- * written again (upserts and deletes are idempotent) but counted once.
+ * Progress is checkpointed every few seconds without pausing the writes (see LineLedger). A load that was
+ * killed, failed or ran out of its time budget continues after the checkpoint's line; lines after it are
+ * written again (upserts and deletes are idempotent) but counted once. A file whose gzip data breaks off
+ * keeps what could be read before the break and fails with CORRUPT_GZIP saying how far that was.
  */
 export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
   const log = input.log ?? (() => undefined);
@@ -113,75 +101,38 @@ export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
   }
   if (resume) log(`${input.sourceName}: resuming from checkpoint after line ${resume.settledThrough}`);
 
-  const totals: LoadTotals = resume ? { ...resume.totals, stats: mergeMappingStats(resume.totals.stats, newMappingStats()) } : zeroTotals();
   const deadLetters = new DeadLetterSink(
     input.lake.getAppendBlobClient(deadLetterPath(input.migrationFolder, input.fileIndex)),
     resume !== undefined,
     resume ? { count: resume.totals.deadLettered, bytes: resume.deadLetterBytes } : undefined,
   );
-  const sample = new Reservoir<SampleRecord>(input.sampleQuota);
-  if (resume) {
-    sample.items.push(...resume.sample.items);
-    sample.seen = resume.sample.seen;
-  }
-  const skipThrough = resume?.settledThrough ?? 0;
-  const countedThrough = resume?.readThrough ?? 0;
-  const uncounted = newMappingStats();
-
-  const queue: Pending[] = [];
-  let head = 0;
-  let readThrough = skipThrough;
-  const writer = new BulkWriter<Pending>(input.container, {
+  const ledger = new LineLedger(input.sourceName, deadLetters, input.sampleQuota, resume);
+  const writer = new BulkWriter<PendingLine>(input.container, {
     concurrency: input.concurrency,
     ruBudget: input.ruBudget,
-    onWritten(pending: Pending) {
+    onWritten(pending: PendingLine) {
       pending.state = 'written';
     },
-    onRejected(pending: Pending, reason: string) {
+    onRejected(pending: PendingLine, reason: string) {
       pending.state = 'rejected';
       pending.reason = reason;
     },
   });
 
-  const settle = async (): Promise<void> => {
-    while (head < queue.length && queue[head].state !== 'pending') {
-      const { line, raw, kind, state, reason } = queue[head++];
-      if (state === 'rejected') {
-        await deadLetters.add({ file: input.sourceName, line, reason: reason as string, raw });
-        continue;
-      }
-      if (kind === 'delete') totals.deleted++;
-      else totals.written++;
-      sample.offer({ file: input.sourceName, line, kind, raw });
-    }
-    if (head > 4096 && head * 2 > queue.length) {
-      queue.splice(0, head);
-      head = 0;
-    }
-  };
-
-  const snapshot = (): LoadTotals => ({
-    ...totals,
-    stats: mergeMappingStats(totals.stats, newMappingStats()),
-    deadLettered: deadLetters.count,
-    requestCharge: Math.round(((resume?.totals.requestCharge ?? 0) + writer.requestCharge) * 100) / 100,
-    retries: (resume?.totals.retries ?? 0) + writer.retries,
-  });
-
   const checkpoint = async (complete: boolean): Promise<LoadTotals> => {
-    await settle();
-    const settledThrough = head < queue.length ? queue[head].line - 1 : readThrough;
+    await ledger.settle();
+    const settledThrough = ledger.settledThrough();
     const state: LoadCheckpoint = {
       version: 1,
       runId: input.runId,
       lakePath: input.lakePath,
       etag,
       settledThrough,
-      readThrough: Math.max(readThrough, countedThrough),
+      readThrough: Math.max(ledger.readThrough, resume?.readThrough ?? 0),
       complete,
-      totals: snapshot(),
+      totals: ledger.snapshot(writer),
       deadLetterBytes: 0,
-      sample: { seen: sample.seen, items: [...sample.items] },
+      sample: { seen: ledger.sample.seen, items: [...ledger.sample.items] },
     };
     await deadLetters.flush();
     state.deadLetterBytes = deadLetters.bytes;
@@ -190,56 +141,76 @@ export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
     return state.totals;
   };
 
-  const interval = Math.min(input.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS, (input.timeBudgetMs ?? Infinity) / 2);
-  let nextCheckpoint = Date.now() + interval;
-  let stopped = false;
-  const download = await source.download();
-  for await (const line of readGzipLines(download.readableStreamBody as Readable, input.sourceName)) {
-    if (line.number <= skipThrough) continue;
-    const counted = line.number > countedThrough;
-    if (counted) totals.linesRead++;
-    let next: ReturnType<typeof operationFor>;
-    try {
-      next = operationFor(line.text, input, counted ? totals.stats : uncounted);
-    } catch (error) {
-      if (!(error instanceof RecordError || error instanceof MappingError)) throw error;
-      if (counted) await deadLetters.add({ file: input.sourceName, line: line.number, reason: error.message, raw: line.text });
-      readThrough = line.number;
-      continue;
-    }
-    const pending: Pending = { line: line.number, raw: line.text, kind: next.kind, state: 'pending' };
-    queue.push(pending);
-    readThrough = line.number;
-    await writer.write(next.operation, pending, line.text.length);
-    await settle();
-    if (queue.length - head > MAX_UNSETTLED) {
-      await writer.flush();
-      await settle();
-    }
-    if (Date.now() >= nextCheckpoint) {
-      await checkpoint(false);
-      nextCheckpoint = Date.now() + interval;
-      if (input.timeBudgetMs !== undefined && Date.now() - startedAt >= input.timeBudgetMs) {
-        stopped = true;
-        break;
+  /** Reads and writes the lines after the checkpoint; true when it stopped early for the time budget. */
+  const readLines = async (): Promise<boolean> => {
+    const skipThrough = resume?.settledThrough ?? 0;
+    const countedThrough = resume?.readThrough ?? 0;
+    const uncounted = newMappingStats();
+    const interval = Math.min(input.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS, (input.timeBudgetMs ?? Infinity) / 2);
+    let nextCheckpoint = Date.now() + interval;
+    const download = await source.download();
+    for await (const line of readGzipLines(download.readableStreamBody as Readable, input.sourceName)) {
+      if (line.number <= skipThrough) continue;
+      const counted = line.number > countedThrough;
+      if (counted) ledger.totals.linesRead++;
+      let next: ReturnType<typeof operationFor>;
+      try {
+        next = operationFor(line.text, input, counted ? ledger.totals.stats : uncounted);
+      } catch (error) {
+        if (!(error instanceof RecordError || error instanceof MappingError)) throw error;
+        await ledger.unmappable(line.number, error.message, line.text, counted);
+        continue;
+      }
+      await writer.write(next.operation, ledger.handOut(line.number, line.text, next.kind), line.text.length);
+      await ledger.settle();
+      if (ledger.unsettled > MAX_UNSETTLED) {
+        await writer.flush();
+        await ledger.settle();
+      }
+      if (Date.now() >= nextCheckpoint) {
+        await checkpoint(false);
+        nextCheckpoint = Date.now() + interval;
+        if (input.timeBudgetMs !== undefined && Date.now() - startedAt >= input.timeBudgetMs) return true;
       }
     }
+    return false;
+  };
+
+  let stopped: boolean;
+  try {
+    stopped = await readLines();
+  } catch (error) {
+    if (!(error instanceof MigrationError && error.code === 'CORRUPT_GZIP')) throw error;
+    await writer.flush();
+    await ledger.settle();
+    await deadLetters.flush();
+    const { written, deleted } = ledger.totals;
+    throw new MigrationError(
+      'CORRUPT_GZIP',
+      `${error.message.replace(/^\[CORRUPT_GZIP\] /, '')}; the lines before it were loaded (${written + deleted} written, ${deadLetters.count} dead-lettered), nothing after it could be read`,
+    );
   }
   await writer.flush();
-  await settle();
+  await ledger.settle();
+  const result = (totals: LoadTotals, complete: boolean): LoadFileResult => ({
+    ...totals,
+    fileIndex: input.fileIndex,
+    sampled: ledger.sample.items.length,
+    complete,
+    resumedAfterLine: resume?.settledThrough,
+  });
 
   if (stopped) {
     const partial = await checkpoint(false);
-    log(`${input.sourceName}: time budget of ${Math.round((input.timeBudgetMs ?? 0) / 1000)} s used, stopped after line ${readThrough}`);
-    return { ...partial, fileIndex: input.fileIndex, sampled: sample.items.length, complete: false, resumedAfterLine: resume?.settledThrough };
+    log(`${input.sourceName}: time budget of ${Math.round((input.timeBudgetMs ?? 0) / 1000)} s used, stopped after line ${ledger.readThrough}`);
+    return result(partial, false);
   }
   const sampleBlob = input.lake.getBlockBlobClient(samplePath(input.migrationFolder, input.fileIndex));
-  if (sample.items.length > 0) {
-    const body = sample.items.map((record) => JSON.stringify(record)).join('\n') + '\n';
+  if (ledger.sample.items.length > 0) {
+    const body = ledger.sample.items.map((record) => JSON.stringify(record)).join('\n') + '\n';
     await sampleBlob.upload(body, Buffer.byteLength(body));
   } else {
     await sampleBlob.deleteIfExists();
   }
-  const final = await checkpoint(true);
-  return { ...final, fileIndex: input.fileIndex, sampled: sample.items.length, complete: true, resumedAfterLine: resume?.settledThrough };
+  return result(await checkpoint(true), true);
 }

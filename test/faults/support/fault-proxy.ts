@@ -31,9 +31,16 @@ export interface RequestInfo {
 /** Decides the fate of one request; undefined forwards it untouched. */
 export type FaultPlan = (request: RequestInfo) => Fault | undefined;
 
+/**
+ * A verdict on one operation of a Cosmos bulk request: a status to answer it with in place of the server
+ * (the others still go to the server), or undefined to pass it on.
+ */
+export type OperationVerdict = (operation: Record<string, unknown>) => number | undefined;
+
 export interface FaultProxy {
   readonly url: string;
   plan: FaultPlan;
+  operationVerdict?: OperationVerdict;
   /** Requests seen, and faults applied per kind (`status-429`, `reset-after`, `delay`, …). */
   readonly counts: { requests: number; faults: Record<string, number> };
   stop(): Promise<void>;
@@ -113,10 +120,65 @@ export async function startFaultProxy(target: string, options: { tls?: { cert: B
     req.pipe(outgoing);
   };
 
+  /** Splits a bulk request: judged operations are answered here, the rest is sent on, and the answers merged in order. */
+  const forwardBulk = (req: IncomingMessage, res: ServerResponse, verdict: OperationVerdict): void => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const operations = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>[];
+      const verdicts = operations.map((operation) => verdict(operation));
+      const passed = operations.filter((_, i) => verdicts[i] === undefined);
+      const answer = (results: unknown[], status: number, headers: http.OutgoingHttpHeaders): void => {
+        let next = 0;
+        const merged = verdicts.map((v) => (v === undefined ? results[next++] : { statusCode: v, requestCharge: 0 }));
+        const body = JSON.stringify(merged);
+        counts.faults['rejected-operation'] = (counts.faults['rejected-operation'] ?? 0) + verdicts.filter((v) => v !== undefined).length;
+        res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      };
+      if (passed.length === 0) return answer([], 200, { 'content-type': 'application/json', 'x-ms-request-charge': '0' });
+      const body = Buffer.from(JSON.stringify(passed));
+      const send = secureUpstream ? https.request : http.request;
+      const outgoing = send(
+        {
+          protocol: upstream.protocol,
+          hostname: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, 'content-length': String(body.length) },
+          agent,
+        },
+        (upstreamAnswer) => {
+          const parts: Buffer[] = [];
+          upstreamAnswer.on('data', (chunk: Buffer) => parts.push(chunk));
+          upstreamAnswer.on('end', () => {
+            const text = Buffer.concat(parts).toString('utf8');
+            const results = JSON.parse(text) as unknown;
+            if (!Array.isArray(results)) {
+              res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
+              res.end(text);
+              return;
+            }
+            const headers = { ...upstreamAnswer.headers };
+            delete headers['content-length'];
+            delete headers['transfer-encoding'];
+            answer(results, upstreamAnswer.statusCode ?? 200, headers);
+          });
+        },
+      );
+      outgoing.on('error', () => reset(req.socket));
+      outgoing.end(body);
+    });
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     counts.requests++;
     const fault = proxy.plan({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, n: counts.requests });
     if (fault) counts.faults[faultName(fault)] = (counts.faults[faultName(fault)] ?? 0) + 1;
+    const verdict = proxy.operationVerdict;
+    const bulk = req.method === 'POST' && String(req.headers['x-ms-cosmos-is-batch-request']).toLowerCase() === 'true';
+    if (!fault && verdict && bulk) return forwardBulk(req, res, verdict);
     if (!fault) return forward(req, res, undefined);
     switch (fault.kind) {
       case 'status':
@@ -159,6 +221,7 @@ export async function startFaultProxy(target: string, options: { tls?: { cert: B
   const proxy: FaultProxy = {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     plan: options.plan ?? NO_FAULTS,
+    operationVerdict: undefined,
     counts,
     async stop() {
       for (const socket of sockets) socket.destroy();
@@ -180,6 +243,14 @@ export function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Cosmos DB's limit on the size of one item (2 MB), which the local server does not enforce: a bulk
+ * operation whose document is larger is answered 413, as the service does.
+ */
+export const COSMOS_MAX_ITEM_BYTES = 2 * 1024 * 1024;
+export const cosmosItemSizeLimit: OperationVerdict = (operation) =>
+  operation.resourceBody !== undefined && Buffer.byteLength(JSON.stringify(operation.resourceBody)) > COSMOS_MAX_ITEM_BYTES ? 413 : undefined;
 
 /** Cosmos DB's throttling answer: 429 with the wait the client must honour, as the service sends it. */
 export function cosmosThrottle(retryAfterMs: number): Fault {
