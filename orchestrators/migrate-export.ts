@@ -7,6 +7,11 @@ import { buildReport } from './build-report';
 import { addOutcomes, customStatusOf, newProgress, Progress } from './progress';
 import { transientRetry } from './retry-policy';
 
+/** A failure's message carries its code once: a MigrationError's message already starts with it. */
+function withCode(code: string, message: string): string {
+  return message.startsWith(`[${code}]`) ? message : `[${code}] ${message}`;
+}
+
 /**
  * Migrates one DynamoDB export into one Cosmos container: read the manifest, prepare the container,
  * copy and load every data file in batches of sub-orchestrations, validate, write the report.
@@ -23,12 +28,12 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
 
   publish('reading-manifest');
   const manifest = (yield context.df.callActivityWithRetry(Names.readManifest, transientRetry(), request)) as ReadManifestResult;
-  if (!manifest.ok) throw new Error(`[${manifest.code}] ${manifest.message}`);
+  if (!manifest.ok) throw new Error(withCode(manifest.code, manifest.message));
   const { summary, files } = manifest;
 
   publish('preparing-target', undefined, summary.exportId);
   const prepared = (yield context.df.callActivityWithRetry(Names.prepareTarget, transientRetry(), request)) as { ok: boolean; code?: string; message?: string };
-  if (!prepared.ok) throw new Error(`[${prepared.code}] ${prepared.message}`);
+  if (!prepared.ok) throw new Error(withCode(String(prepared.code), String(prepared.message)));
 
   const incremental = summary.exportType === 'INCREMENTAL_EXPORT';
   const progress = newProgress(files.length, summary.itemCount);

@@ -38,6 +38,14 @@ async function migrate(generated: GeneratedExport, container: string, options: o
   return waitForCompletion(started.body.statusQueryGetUri, 180_000);
 }
 
+/** The orchestration's failure message, which must name its error code exactly once. */
+function failureOf(status: { runtimeStatus: string; output: unknown }): string {
+  expect(status.runtimeStatus).toBe('Failed');
+  const message = String(status.output);
+  expect(message.match(/\[[A-Z_]+\]/g)).toHaveLength(1);
+  return message;
+}
+
 async function instanceCount(): Promise<number> {
   const response = await fetch(`${app.url}/runtime/webhooks/durabletask/instances`);
   return ((await response.json()) as unknown[]).length;
@@ -102,8 +110,7 @@ describe('export-level problems: the migration fails naming the manifest, nothin
     const generated = exportOfLines('exports/bad/incomplete', [lines]);
     await uploadWithout(directClients(stack).s3, BUCKET, generated, [`${generated.exportPrefix}/manifest-files.json`]);
     const status = await migrate(generated, 'incomplete');
-    expect(status.runtimeStatus).toBe('Failed');
-    expect(String(status.output)).toContain(`[EXPORT_INCOMPLETE] s3://${BUCKET}/${generated.exportPrefix}/manifest-files.json does not exist: the export is incomplete`);
+    expect(failureOf(status)).toContain(`[EXPORT_INCOMPLETE] s3://${BUCKET}/${generated.exportPrefix}/manifest-files.json does not exist: the export is incomplete`);
     expect(await containerExists('incomplete')).toBe(false);
   });
 
@@ -111,8 +118,7 @@ describe('export-level problems: the migration fails naming the manifest, nothin
     const generated = rewriteManifests(exportOfLines('exports/bad/ion', [lines]), { outputFormat: 'ION' });
     await uploadWithout(directClients(stack).s3, BUCKET, generated);
     const status = await migrate(generated, 'ion');
-    expect(status.runtimeStatus).toBe('Failed');
-    expect(String(status.output)).toContain(
+    expect(failureOf(status)).toContain(
       `[UNSUPPORTED_FORMAT] s3://${BUCKET}/${generated.exportPrefix}/manifest-summary.json: outputFormat "ION" is not supported; export the table again with ExportFormat DYNAMODB_JSON`,
     );
     expect(await containerExists('ion')).toBe(false);
@@ -124,8 +130,7 @@ describe('export-level problems: the migration fails naming the manifest, nothin
     if (sidecar) sidecar.body = Buffer.from('AAAAAAAAAAAAAAAAAAAAAA==');
     await uploadWithout(directClients(stack).s3, BUCKET, generated);
     const status = await migrate(generated, 'manifest-md5');
-    expect(status.runtimeStatus).toBe('Failed');
-    expect(String(status.output)).toContain(
+    expect(failureOf(status)).toContain(
       `[CHECKSUM_MISMATCH] s3://${BUCKET}/${generated.exportPrefix}/manifest-files.json does not match its checksum file ${generated.exportPrefix}/manifest-files.md5`,
     );
     expect(await containerExists('manifest-md5')).toBe(false);
@@ -137,8 +142,7 @@ describe('export-level problems: the migration fails naming the manifest, nothin
     const generated = exportOfLines('exports/bad/pk-differs', [lines]);
     await uploadWithout(directClients(stack).s3, BUCKET, generated);
     const status = await migrate(generated, 'pk-differs');
-    expect(status.runtimeStatus).toBe('Failed');
-    expect(String(status.output)).toContain(`[PARTITION_KEY_MISMATCH] container ${DATABASE}/pk-differs is partitioned on [/sk] but the migration needs [/pk]`);
+    expect(failureOf(status)).toContain(`[PARTITION_KEY_MISMATCH] container ${DATABASE}/pk-differs is partitioned on [/sk] but the migration needs [/pk]`);
     expect(await countDocuments(stack, 'pk-differs')).toBe(0);
   });
 });
