@@ -58,7 +58,7 @@ describe('the host is killed with kill -9 three times while a 20,000-item export
     const checkpointsSeenAtKill: string[] = [];
     for (let kill = 1; kill <= 3; kill++) {
       // Kill while a load is between checkpoints: it has saved progress that the next host must pick up.
-      const line = await waitForLogLine(app.logFile, /\[loadFile\] .*checkpoint after line \d+/, logSize(app.logFile), 120_000, ended);
+      const line = await waitForLogLine(app.logFile, /\[loadFile\] .*: checkpoint after line \d+/, logSize(app.logFile), 120_000, ended);
       checkpointsSeenAtKill.push(line);
       for (const key of await persistedCompletions(instances)) completedBeforeKills.add(key);
       await app.restart(true);
@@ -88,5 +88,34 @@ describe('the host is killed with kill -9 three times while a 20,000-item export
     console.log(`kills at: ${checkpointsSeenAtKill.map((l) => l.replace(/^.*\] /, '')).join(' | ')}; completed before a kill: ${completedBeforeKills.size}`);
 
     await expectContainerToHold(stack, 'killed', expectedDocuments(spec));
+  });
+});
+
+describe('a load that runs out of LOAD_TIME_BUDGET_SECONDS', () => {
+  const spec: ExportSpec = { prefix: 'exports/budget', itemCount: 6_000, fileCount: 1, seed: 42 };
+  let generated: GeneratedExport;
+
+  beforeAll(async () => {
+    generated = buildFullExport(spec);
+    await uploadExport(directClients(stack).s3, BUCKET, generated);
+    hostEnv.LOAD_TIME_BUDGET_SECONDS = '2';
+    await app.restart(false);
+  }, 120_000);
+
+  test('stops at a checkpoint and is called again until the file is done; every item counted once', async () => {
+    const logStart = logSize(app.logFile);
+    const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated, 'budget', { bulkConcurrency: 1 }));
+    const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output.items).toEqual({ expected: 6_000, read: 6_000, written: 6_000, deleted: 0, deadLettered: 0 });
+    expect(status.output.validation.passed).toBe(true);
+
+    const log = readLog(app.logFile, logStart);
+    const stops = log.match(/\[loadFile\] .*time budget of 2 s used, stopped after line \d+/g) ?? [];
+    const resumes = log.match(/\[loadFile\] .*resuming from checkpoint after line [1-9]\d*/g) ?? [];
+    expect(stops.length).toBeGreaterThanOrEqual(2);
+    expect(resumes.length).toBe(stops.length);
+    expect(successfulRuns(log).get(`loadFile ${started.body.id}:batch-0`)).toBe(stops.length + 1);
+    await expectContainerToHold(stack, 'budget', expectedDocuments(spec));
   });
 });
