@@ -209,6 +209,7 @@ export class BulkWriter<M> {
       const ticket = this.window.begin();
       let charge = 0;
       let throttled = false;
+      let refused: { status: number; error: unknown } | undefined;
       try {
         const results = await this.execute(pending);
         for (let i = 0; i < results.length; i++) {
@@ -225,6 +226,8 @@ export class BulkWriter<M> {
           } else if (isTransientStatus(status)) {
             retry.push(write);
             retryAfter = Math.max(retryAfter ?? 0, retryAfterOf(result.error) ?? 0);
+          } else if (refusesTheApp(status, write.operation)) {
+            refused ??= { status: status as number, error: result.error };
           } else {
             this.options.onRejected(write.meta, describeRejection(status, result.error));
           }
@@ -232,7 +235,8 @@ export class BulkWriter<M> {
       } catch (error) {
         const status = statusOf(error);
         if (status === 429) throttled = true;
-        if (!isTransientStatus(status)) throw error;
+        if (refusesTheApp(status)) refused = { status: status as number, error };
+        else if (!isTransientStatus(status)) throw error;
         retry = pending;
         retryAfter = retryAfterOf(error);
       } finally {
@@ -242,6 +246,7 @@ export class BulkWriter<M> {
         this.window.end(ticket, throttled);
         this.updateBatchLimit();
       }
+      if (refused) throw refusal(this.container, refused.status, refused.error);
       pending = retry;
       if (pending.length === 0) break;
       const delay = nextDelay(attempt, this.backoff, startedAt, retryAfter);
@@ -270,6 +275,23 @@ function partitionKeyPathsOf(container: Container): Promise<string[] | undefined
     partitionKeyPathsByContainer.set(container.url, paths);
   }
   return paths;
+}
+
+/**
+ * Answers about the app or the target, not the document: no permission, or the container is gone. Writing the
+ * next document would get the same answer, so the load fails instead of dead-lettering the whole file.
+ */
+function refusesTheApp(status: number | undefined, operation?: OperationInput): boolean {
+  return status === 401 || status === 403 || (status === 404 && operation?.operationType !== 'Delete');
+}
+
+function refusal(container: Container, status: number, error: unknown): MigrationError {
+  const detail = String((error as { body?: { message?: string } })?.body?.message ?? (error as Error | undefined)?.message ?? '').split('\n')[0].slice(0, 300);
+  const hint =
+    status === 404
+      ? 'the database or container does not exist (was it deleted during the migration?)'
+      : "the app's identity needs a Cosmos DB data-plane role on it, such as Cosmos DB Built-in Data Contributor";
+  return new MigrationError('CONFIGURATION', `Cosmos DB refused the writes to ${container.database.id}/${container.id} (HTTP ${status}): ${hint}${detail ? ` (${detail})` : ''}`);
 }
 
 function describeRejection(status: number | undefined, error: { message?: string; body?: { message?: string } } | undefined): string {

@@ -2,8 +2,8 @@ import { buildFullExport, ExportSpec, GeneratedExport } from '../../src/sample/b
 import { uploadExport } from '../../src/sample/upload-export';
 import { postJson, useAppHost, waitForCompletion } from '../support/app-host';
 import { useLocalStack } from '../support/stack';
-import { cosmosServerCertificate, cosmosThrottle, FaultProxy, NO_FAULTS, randomFaults, seeded, startFaultProxy } from './support/fault-proxy';
-import { BUCKET, directClients, expectContainerToHold, expectedDocuments, migrationBody } from './support/migration';
+import { cosmosServerCertificate, cosmosThrottle, cosmosUnavailable, FaultProxy, NO_FAULTS, randomFaults, seeded, startFaultProxy } from './support/fault-proxy';
+import { BUCKET, DATABASE, directClients, expectContainerToHold, expectedDocuments, migrationBody } from './support/migration';
 
 const stack = useLocalStack({ quiet: true, applyEnv: true });
 const hostEnv: Record<string, string> = {};
@@ -42,7 +42,6 @@ describe('Cosmos DB throttles 10% of requests and resets 2% of connections', () 
     expect(started.status).toBe(202);
     const status = await waitForCompletion(started.body.statusQueryGetUri, 400_000);
     cosmos.plan = NO_FAULTS;
-    console.log(JSON.stringify(cosmos.counts), JSON.stringify(status.output?.files ?? status.output));
     expect(status.runtimeStatus).toBe('Completed');
     const report = status.output;
     expect(report.files).toEqual(expect.objectContaining({ total: 5, loaded: 5, failed: 0 }));
@@ -51,5 +50,57 @@ describe('Cosmos DB throttles 10% of requests and resets 2% of connections', () 
     expect(cosmos.counts.faults['status-429']).toBeGreaterThan(10);
     expect((cosmos.counts.faults['reset-before'] ?? 0) + (cosmos.counts.faults['reset-after'] ?? 0)).toBeGreaterThan(2);
     await expectContainerToHold(stack, 'throttled', expectedDocuments(spec));
+  });
+});
+
+describe('Cosmos DB goes away for a while, or refuses the app', () => {
+  afterEach(() => {
+    cosmos.plan = NO_FAULTS;
+  });
+
+  test('an 8 s outage in the middle of the load (503s and resets) is waited out; nothing is lost or doubled', async () => {
+    const spec: ExportSpec = { prefix: 'exports/outage', itemCount: 5_000, fileCount: 2, seed: 22 };
+    const generated = buildFullExport(spec);
+    await uploadExport(directClients(stack).s3, BUCKET, generated);
+    let outageFrom: number | undefined;
+    let writes = 0;
+    const random = seeded(9);
+    cosmos.plan = (request) => {
+      if (request.headers['x-ms-cosmos-is-batch-request'] && ++writes === 10) outageFrom = Date.now();
+      if (outageFrom === undefined || Date.now() - outageFrom > 8000) return undefined;
+      return random() < 0.5 ? cosmosUnavailable(500) : { kind: 'reset', when: random() < 0.5 ? 'before' : 'after' };
+    };
+    const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated, 'outage', { bulkConcurrency: 1 }));
+    const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
+    expect(outageFrom).toBeDefined();
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output.items).toEqual({ expected: 5_000, read: 5_000, written: 5_000, deleted: 0, deadLettered: 0 });
+    expect(status.output.validation.passed).toBe(true);
+    await expectContainerToHold(stack, 'outage', expectedDocuments(spec));
+  });
+
+  test("writes refused with 403 fail each file at once, naming the container; nothing is dead-lettered", async () => {
+    const spec: ExportSpec = { prefix: 'exports/refused', itemCount: 600, fileCount: 2, seed: 23 };
+    const generated = buildFullExport(spec);
+    await uploadExport(directClients(stack).s3, BUCKET, generated);
+    cosmos.plan = (request) =>
+      request.method === 'POST' && request.url.includes('/colls/refused/docs')
+        ? {
+            kind: 'status',
+            status: 403,
+            headers: { 'content-type': 'application/json', 'x-ms-substatus': '5301' },
+            body: JSON.stringify({ code: 'Forbidden', message: 'Request blocked by Auth: the principal does not have the required RBAC permissions' }),
+          }
+        : undefined;
+    const began = Date.now();
+    const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated, 'refused'));
+    const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output.files).toEqual(expect.objectContaining({ total: 3, failed: 2 }));
+    for (const failure of status.output.files.failures) {
+      expect(failure).toEqual(expect.objectContaining({ code: 'CONFIGURATION', message: expect.stringContaining(`Cosmos DB refused the writes to ${DATABASE}/refused (HTTP 403)`) }));
+    }
+    expect(status.output.items.deadLettered).toBe(0);
+    expect(Date.now() - began).toBeLessThan(30_000);
   });
 });
