@@ -6,7 +6,8 @@ import { GeneratedExport } from '../../src/sample/build-export';
 import { postJson, useAppHost, waitForCompletion } from '../support/app-host';
 import { useLocalStack } from '../support/stack';
 import { dataFile, exportOfLines, rewriteManifests, uploadWithout } from './support/exports';
-import { cosmosItemSizeLimit, cosmosServerCertificate, FaultProxy, startFaultProxy } from './support/fault-proxy';
+import { cosmosItemSizeLimit } from './support/answers';
+import { cosmosServerCertificate, FaultProxy, startFaultProxy } from './support/fault-proxy';
 import { BUCKET, countDocuments, DATABASE, directClients, expectContainerToHold, MAPPING, migrationBody } from './support/migration';
 
 const stack = useLocalStack({ quiet: true, applyEnv: true });

@@ -2,7 +2,8 @@ import { buildFullExport, ExportSpec, GeneratedExport } from '../../src/sample/b
 import { uploadExport } from '../../src/sample/upload-export';
 import { postJson, useAppHost, waitForCompletion } from '../support/app-host';
 import { useLocalStack } from '../support/stack';
-import { FaultProxy, NO_FAULTS, randomFaults, s3Error, seeded, startFaultProxy } from './support/fault-proxy';
+import { randomFaults, s3Error, seeded } from './support/answers';
+import { FaultProxy, NO_FAULTS, startFaultProxy } from './support/fault-proxy';
 import { invocations, logSize, readLog } from './support/host-log';
 import { BUCKET, directClients, expectContainerToHold, expectedDocuments, migrationBody } from './support/migration';
 

@@ -9,7 +9,8 @@ import { buildFullExport, GeneratedExport } from '../../src/sample/build-export'
 import { uploadExport } from '../../src/sample/upload-export';
 import { useAppHost, waitForCompletion } from '../support/app-host';
 import { useLocalStack } from '../support/stack';
-import { FaultProxy, s3Error, startFaultProxy } from './support/fault-proxy';
+import { s3Error } from './support/answers';
+import { FaultProxy, startFaultProxy } from './support/fault-proxy';
 import { BUCKET, directClients, migrationBody } from './support/migration';
 
 /** s3rver ships no types; the part used here. */
