@@ -11,7 +11,7 @@ import { cosmosServerCertificate, FaultProxy, startFaultProxy } from './support/
 import { BUCKET, countDocuments, DATABASE, directClients, expectContainerToHold, MAPPING, migrationBody } from './support/migration';
 
 const stack = useLocalStack({ quiet: true, applyEnv: true });
-const hostEnv: Record<string, string> = { ALLOWED_SOURCES: `${BUCKET}/exports/bad` };
+const hostEnv: Record<string, string> = { ALLOWED_SOURCES: `${BUCKET}/exports/bad,missing-exports` };
 let cosmos: FaultProxy;
 beforeAll(async () => {
   // The local Cosmos server accepts documents of any size; in front of it, the 2 MB item limit of the service.
@@ -113,6 +113,19 @@ describe('export-level problems: the migration fails naming the manifest, nothin
     const status = await migrate(generated, 'incomplete');
     expect(failureOf(status)).toContain(`[EXPORT_INCOMPLETE] s3://${BUCKET}/${generated.exportPrefix}/manifest-files.json does not exist: the export is incomplete`);
     expect(await containerExists('incomplete')).toBe(false);
+  });
+
+  test('a bucket that does not exist', async () => {
+    const response = await postJson(`${app.url}/api/migrations`, {
+      source: { bucket: 'missing-exports', exportPrefix: 'exports/bad/AWSDynamoDB/01700000000000-00000000' },
+      keySchema: { partitionKey: 'pk', sortKey: 'sk' },
+      target: { database: DATABASE, container: 'no-bucket' },
+    });
+    const status = await waitForCompletion(response.body.statusQueryGetUri, 60_000);
+    expect(failureOf(status)).toContain(
+      '[EXPORT_NOT_FOUND] bucket "missing-exports" does not exist (reading s3://missing-exports/exports/bad/AWSDynamoDB/01700000000000-00000000/manifest-summary.json)',
+    );
+    expect(await containerExists('no-bucket')).toBe(false);
   });
 
   test('an unsupported outputFormat', async () => {

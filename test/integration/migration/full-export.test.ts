@@ -5,7 +5,7 @@ import { readSettings } from '../../../src/config/settings';
 import { rawCopyPath } from '../../../src/lake/paths';
 import { DynamoItem, MappingOptions } from '../../../src/mapping';
 import { buildFullExport, exportItems, ExportSpec, GeneratedExport } from '../../../src/sample/build-export';
-import { uploadExport } from '../../../src/sample/upload-export';
+import { ensureBucket, uploadExport } from '../../../src/sample/upload-export';
 import { postJson, useAppHost, waitForCompletion } from '../../support/app-host';
 import { Documents, expectContainerToHold, mappedDocuments } from '../../support/container';
 import { useLocalStack } from '../../support/stack';
@@ -59,6 +59,7 @@ describe('POST /api/migrations: request errors', () => {
   });
 
   test('an export without manifest-summary.json fails the orchestration with a message naming it', async () => {
+    await ensureBucket(clients().s3, BUCKET);
     const response = await postJson(`${app.url}/api/migrations`, {
       source: { bucket: BUCKET, exportPrefix: 'nothing/here/AWSDynamoDB/01700000000000-00000000' },
       keySchema: { partitionKey: 'pk' },
