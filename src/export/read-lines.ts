@@ -1,7 +1,9 @@
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { MigrationError } from '../errors';
+
+const LF = 0x0a;
+const CR = 0x0d;
 
 export interface Line {
   /** 1-based, counting every line of the decompressed file, blank ones included. */
@@ -23,28 +25,48 @@ const GUNZIP_CHUNK_BYTES = 64 * 1024;
  * Blank lines (the trailing newline of every export file) are skipped but still counted.
  * Yields the complete lines of each chunk together, as one array, so a consumer pays the cost of an
  * asynchronous step per chunk rather than per line.
+ *
+ * Lines are cut from the bytes and each decoded on its own (a newline byte is never part of a multi-byte
+ * UTF-8 character, so this decodes exactly as decoding the whole stream would): every line is a string of
+ * its own. Slicing one decoded chunk instead would make each line a view that keeps the whole chunk alive,
+ * and a line the loader keeps (its validation sample) would keep 64 KiB with it.
  */
 export async function* splitLineBatches(source: AsyncIterable<Buffer | string>): AsyncGenerator<Line[]> {
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
+  /** The bytes of the line not yet ended, in the pieces they came in (joined once, when it ends). */
+  let partial: Buffer[] = [];
   let number = 0;
+  const take = (bytes: Buffer, lines: Line[]): void => {
+    number++;
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+    if (end > 0) lines.push({ number, text: bytes.toString('utf8', 0, end) });
+  };
   for await (const chunk of source) {
-    const text = pending + (typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     const lines: Line[] = [];
     let start = 0;
-    let end = text.indexOf('\n', start);
+    let end = bytes.indexOf(LF);
+    if (end >= 0 && partial.length > 0) {
+      partial.push(bytes.subarray(0, end));
+      take(Buffer.concat(partial), lines);
+      partial = [];
+      start = end + 1;
+      end = bytes.indexOf(LF, start);
+    }
     while (end >= 0) {
       number++;
-      const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-      if (line.length > 0) lines.push({ number, text: line });
+      const stop = end > start && bytes[end - 1] === CR ? end - 1 : end;
+      if (stop > start) lines.push({ number, text: bytes.toString('utf8', start, stop) });
       start = end + 1;
-      end = text.indexOf('\n', start);
+      end = bytes.indexOf(LF, start);
     }
-    pending = start === 0 ? text : text.slice(start);
+    if (start < bytes.length) partial.push(bytes.subarray(start));
     if (lines.length > 0) yield lines;
   }
-  pending += decoder.end();
-  if (pending.length > 0) yield [{ number: number + 1, text: pending }];
+  if (partial.length > 0) {
+    const last: Line[] = [];
+    take(Buffer.concat(partial), last);
+    if (last.length > 0) yield last;
+  }
 }
 
 /** splitLineBatches, one line at a time. */

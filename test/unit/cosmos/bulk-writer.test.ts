@@ -111,4 +111,14 @@ describe('BulkWriter', () => {
     expect(calls.bulk[0]).toBe(83);
     expect(Math.max(...calls.bulk)).toBe(100);
   });
+
+  test('bytes in flight are bounded whatever the window allows', async () => {
+    const { container, calls } = fakeContainer();
+    const writer = new BulkWriter<number>(container, { concurrency: 16, batchSize: 100, maxInFlightBytes: 25_000, pointWriteLimit: 0, onWritten: () => undefined, onRejected: () => undefined });
+    // 100 operations of 100 bytes per call: 10,000 bytes each, so two calls fit and a third waits.
+    for (let i = 0; i < 3000; i++) await writer.write(upsert(i), i, 100);
+    await writer.flush();
+    expect(calls.bulk.length).toBe(30);
+    expect(calls.maxInFlight).toBe(2);
+  });
 });
