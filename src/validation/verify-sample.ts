@@ -71,10 +71,17 @@ export async function verifySample(input: {
   mapping: MappingOptions;
   incremental: boolean;
 }): Promise<SampleCheck> {
-  const records: SampleRecord[] = [];
-  for (const index of input.fileIndexes) {
-    records.push(...(await readSampleFile(input.lake, samplePath(input.migrationFolder, index))));
-  }
+  // A sample file per data file that had sampled lines: up to one per sampled record, so read them side by side.
+  const perFile: SampleRecord[][] = new Array(input.fileIndexes.length);
+  let nextFile = 0;
+  const reader = async (): Promise<void> => {
+    while (nextFile < input.fileIndexes.length) {
+      const slot = nextFile++;
+      perFile[slot] = await readSampleFile(input.lake, samplePath(input.migrationFolder, input.fileIndexes[slot]));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, input.fileIndexes.length) }, reader));
+  const records = perFile.flat();
   const mismatches: Mismatch[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
