@@ -1,17 +1,8 @@
 /** Faults as the real services answer them, and plans that pick them at random, for the fault proxy. */
 import { Fault, FaultPlan, OperationVerdict, RequestInfo } from './fault-proxy';
 
-/** A deterministic pseudo-random source (mulberry32), so a failing run can be repeated with its seed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random source, so a failing run can be repeated with its seed. */
+export { seededRandom as seeded } from '../../../src/sample/random';
 
 /**
  * Cosmos DB's limit on the size of one item (2 MB), which the local server does not enforce: a bulk
