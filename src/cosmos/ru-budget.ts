@@ -77,16 +77,19 @@ export class RuBudget {
    */
   acquire(estimate: number): Promise<number> {
     if (!Number.isFinite(this.rate)) return Promise.resolve(0);
-    const take = Math.max(0, Math.min(estimate, this.capacity()));
+    let take = 0;
     const turn = this.tail.then(async () => {
       for (;;) {
         this.refill();
-        if (this.tokens >= take) break;
-        const wait = Math.ceil(((take - this.tokens) * 1000) / this.rate);
+        // Worked out again each time round: the rate (and so the bucket) changes as loads come and go.
+        take = Math.max(0, Math.min(estimate, this.capacity()));
+        if (this.tokens >= take || !Number.isFinite(this.rate)) break;
+        const wait = Math.max(1, Math.ceil(((take - this.tokens) * 1000) / this.rate));
         this.waitedMs += wait;
         await this.clock.sleep(wait);
       }
-      this.tokens -= take;
+      if (Number.isFinite(this.rate)) this.tokens -= take;
+      else take = 0;
     });
     this.tail = turn;
     return turn.then(() => take);

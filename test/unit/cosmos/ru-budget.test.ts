@@ -52,6 +52,17 @@ describe('RuBudget', () => {
     expect(await budget.acquire(10_000)).toBe(50);
   });
 
+  test('a waiter is not stranded when the rate, and so the bucket, shrinks while it waits', async () => {
+    const clock = fakeClock();
+    const budget = new RuBudget(500, 1, clock);
+    budget.settle(await budget.acquire(500), 500);
+    const waiting = budget.acquire(498);
+    budget.setRate(400);
+    // The bucket now holds at most 400: the reservation shrinks to that instead of waiting for 498 for ever.
+    expect(await waiting).toBe(400);
+    expect(clock.time).toBeLessThanOrEqual(1000);
+  });
+
   test('no cap: nothing waits, charges are still counted', async () => {
     const budget = new RuBudget(Infinity);
     const reserved = await budget.acquire(1e9);
