@@ -39,6 +39,8 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
   const progress = newProgress(files.length, summary.itemCount);
   publish('loading', progress, summary.exportId);
   const plan = planBatches(files, request.options.sampleSize, request.options.maxParallelFiles);
+  // Loads running at once: waves of `parallelBatches` sub-orchestrations, `filesPerBatch` files each.
+  const parallelFiles = Math.max(1, Math.min(files.length, plan.parallelBatches * plan.filesPerBatch));
   for (let start = 0; start < plan.batches.length; start += plan.parallelBatches) {
     const wave = plan.batches.slice(start, start + plan.parallelBatches);
     yield* settleAll<FileOutcome[]>(
@@ -46,7 +48,7 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
       wave.map((batch, i) =>
         context.df.callSubOrchestrator(
           Names.migrateFileBatch,
-          { request, incremental, files: batch, filesPerBatch: plan.filesPerBatch, runId: `${context.df.instanceId}@${startedAt.toISOString()}` },
+          { request, incremental, files: batch, filesPerBatch: plan.filesPerBatch, runId: `${context.df.instanceId}@${startedAt.toISOString()}`, parallelFiles },
           `${context.df.instanceId}:batch-${start + i}`,
         ),
       ),

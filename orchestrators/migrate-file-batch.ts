@@ -52,6 +52,7 @@ export const migrateFileBatch: OrchestrationHandler = function* (context: Orches
             file: wave[i],
             lakePath: waveOutcomes[i].copy?.lakePath,
             runId: input.runId,
+            parallelFiles: input.parallelFiles,
           }),
         ),
       )) as Settled<Outcome<LoadFileResult>>[];

@@ -46,6 +46,11 @@ export interface BatchInput {
   files: FileTask[];
   /** Identifies this run of the migration (instance id and start time), so checkpoints of earlier runs are not reused. */
   runId: string;
+  /**
+   * The most files of this migration that load at the same time (at most `maxParallelFiles`, fewer for a small
+   * export): each load's share of the RU cap (cosmos/ru-budget.ts). Absent in orchestrations started before it existed.
+   */
+  parallelFiles?: number;
 }
 
 export interface CopyFileInput {
@@ -59,6 +64,8 @@ export interface LoadFileInput {
   file: FileTask;
   lakePath: string;
   runId: string;
+  /** See BatchInput. */
+  parallelFiles?: number;
 }
 
 /** What one data file came to: copied and loaded, or failed with the reason. */
