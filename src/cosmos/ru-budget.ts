@@ -13,10 +13,11 @@
  * Sharing (see `leaseRuBudget`): all loads of one migration in one process draw from one bucket, so a slow
  * file leaves its share to the others. Load activities of one migration can run in different processes (in
  * Azure, on different instances of the app) that cannot see each other's buckets, so a process's bucket does
- * not get the whole cap: it gets the cap divided by the migration's parallel files (`maxParallelFiles`), once
- * for every load of that migration the process is running. At most `maxParallelFiles` loads run at once, so
- * the rates of all processes together never exceed the cap, wherever the loads land. The price: when fewer
- * loads than that run (a migration of fewer files, or its last files), the cap is not used up.
+ * not get the whole cap: it gets the cap divided by the migration's parallel files (the most loads the
+ * orchestrator runs at once: `maxParallelFiles`, or the number of files if fewer), once for every load of that
+ * migration the process is running. No more loads than that run at once, so the rates of all processes
+ * together never exceed the cap, wherever the loads land. The price: while fewer loads run (the last files of
+ * a migration, or loads waiting for their copies), the cap is not used up.
  */
 export interface RuBudgetClock {
   now(): number;
