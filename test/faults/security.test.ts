@@ -12,6 +12,7 @@ import { useLocalStack } from '../support/stack';
 import { s3Error } from './support/answers';
 import { FaultProxy, startFaultProxy } from './support/fault-proxy';
 import { BUCKET, directClients, migrationBody } from './support/migration';
+import { call as apiCall } from '../../src/cli/api-client';
 
 /** s3rver ships no types; the part used here. */
 interface S3rverInstance {
@@ -78,20 +79,9 @@ afterAll(async () => {
 });
 const app = useAppHost(stack, hostEnv);
 
-async function call(method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${app.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    // Not JSON: keep the text.
-  }
-  return { status: response.status, body: parsed };
+/** The app's API as the CLI calls it; `headers` carries the function key when a test sends one. */
+function call(method: string, path: string, headers: { 'x-functions-key'?: string } = {}, body?: unknown): Promise<{ status: number; body: any }> {
+  return apiCall({ baseUrl: app.url, functionKey: headers['x-functions-key'] }, method, path.replace(/^\//, ''), body);
 }
 
 describe('outside local mode (a function key is configured)', () => {
