@@ -81,42 +81,40 @@ export async function startFaultProxy(target: string, options: { tls?: { cert: B
   const counts = { requests: 0, faults: {} as Record<string, number> };
   const sockets = new Set<Socket>();
 
-  const forward = (req: IncomingMessage, res: ServerResponse, fault: Fault | undefined): void => {
+  /** `req` sent on to the real server with `headers`; a failed upstream connection resets the client's. */
+  const sendUpstream = (req: IncomingMessage, headers: http.OutgoingHttpHeaders, onAnswer: (answer: IncomingMessage) => void): http.ClientRequest => {
     const send = secureUpstream ? https.request : http.request;
     const outgoing = send(
-      {
-        protocol: upstream.protocol,
-        hostname: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: req.url,
-        // Host as the client sent it: S3 signatures (presigned URLs included) cover the host header.
-        headers: req.headers,
-        agent,
-      },
-      (answer) => {
-        if (fault?.kind === 'reset') {
-          answer.resume();
-          answer.on('end', () => reset(req.socket));
-          return;
-        }
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        if (fault?.kind === 'truncate') {
-          let sent = 0;
-          answer.on('data', (chunk: Buffer) => {
-            if (req.socket.destroyed) return;
-            const room = fault.bytes - sent;
-            if (room <= 0) return reset(req.socket);
-            res.write(chunk.subarray(0, room));
-            sent += Math.min(room, chunk.length);
-          });
-          answer.on('end', () => reset(req.socket));
-          return;
-        }
-        answer.pipe(res);
-      },
+      { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
+      onAnswer,
     );
     outgoing.on('error', () => reset(req.socket));
+    return outgoing;
+  };
+
+  const forward = (req: IncomingMessage, res: ServerResponse, fault: Fault | undefined): void => {
+    // Host as the client sent it: S3 signatures (presigned URLs included) cover the host header.
+    const outgoing = sendUpstream(req, req.headers, (answer) => {
+      if (fault?.kind === 'reset') {
+        answer.resume();
+        answer.on('end', () => reset(req.socket));
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      if (fault?.kind === 'truncate') {
+        let sent = 0;
+        answer.on('data', (chunk: Buffer) => {
+          if (req.socket.destroyed) return;
+          const room = fault.bytes - sent;
+          if (room <= 0) return reset(req.socket);
+          res.write(chunk.subarray(0, room));
+          sent += Math.min(room, chunk.length);
+        });
+        answer.on('end', () => reset(req.socket));
+        return;
+      }
+      answer.pipe(res);
+    });
     req.pipe(outgoing);
   };
 
@@ -138,36 +136,23 @@ export async function startFaultProxy(target: string, options: { tls?: { cert: B
       };
       if (passed.length === 0) return answer([], 200, { 'content-type': 'application/json', 'x-ms-request-charge': '0' });
       const body = Buffer.from(JSON.stringify(passed));
-      const send = secureUpstream ? https.request : http.request;
-      const outgoing = send(
-        {
-          protocol: upstream.protocol,
-          hostname: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, 'content-length': String(body.length) },
-          agent,
-        },
-        (upstreamAnswer) => {
-          const parts: Buffer[] = [];
-          upstreamAnswer.on('data', (chunk: Buffer) => parts.push(chunk));
-          upstreamAnswer.on('end', () => {
-            const text = Buffer.concat(parts).toString('utf8');
-            const results = JSON.parse(text) as unknown;
-            if (!Array.isArray(results)) {
-              res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
-              res.end(text);
-              return;
-            }
-            const headers = { ...upstreamAnswer.headers };
-            delete headers['content-length'];
-            delete headers['transfer-encoding'];
-            answer(results, upstreamAnswer.statusCode ?? 200, headers);
-          });
-        },
-      );
-      outgoing.on('error', () => reset(req.socket));
+      const outgoing = sendUpstream(req, { ...req.headers, 'content-length': String(body.length) }, (upstreamAnswer) => {
+        const parts: Buffer[] = [];
+        upstreamAnswer.on('data', (chunk: Buffer) => parts.push(chunk));
+        upstreamAnswer.on('end', () => {
+          const text = Buffer.concat(parts).toString('utf8');
+          const results = JSON.parse(text) as unknown;
+          if (!Array.isArray(results)) {
+            res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
+            res.end(text);
+            return;
+          }
+          const headers = { ...upstreamAnswer.headers };
+          delete headers['content-length'];
+          delete headers['transfer-encoding'];
+          answer(results, upstreamAnswer.statusCode ?? 200, headers);
+        });
+      });
       outgoing.end(body);
     });
   };
