@@ -1,21 +1,14 @@
-import { Clients, createClients } from '../src/clients/create-clients';
-import { readSettings, Settings } from '../src/config/settings';
+import type { Clients } from '../src/clients/create-clients';
+import type { Settings } from '../src/config/settings';
 
+/** What every activity works with: the app settings and the clients built from them once per process. */
 export interface Dependencies {
   settings: Settings;
   clients: Clients;
 }
 
-/** What activities are built from; tests pass their own, the app builds one lazily from the app settings. */
+/**
+ * Activities take a source rather than the dependencies themselves: the composition root builds them on first
+ * use, so a missing setting fails the activity that needs it, not the app's start. Tests pass fakes.
+ */
 export type DependencySource = () => Dependencies;
-
-let cached: Dependencies | undefined;
-
-/** Built on first use so that a missing setting fails the activity that needs it with a clear message, not the app's start. */
-export const fromEnvironment: DependencySource = () => {
-  if (!cached) {
-    const settings = readSettings();
-    cached = { settings, clients: createClients(settings) };
-  }
-  return cached;
-};

@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { readGzipLineBatches } from '../src/export/read-lines';
-import { parseRecord } from '../src/load/records';
+import { parseRecord } from '../src/export/records';
 import { DynamoItem, mapItem, MappingOptions, newMappingStats } from '../src/mapping';
 
 type Variant = 'floor' | 'obvious' | 'ours';

@@ -1,8 +1,8 @@
-/** Generated bench data: the sample table's items (src/sample/items.ts) as DynamoDB export lines. */
+/** Generated bench data: the sample table's items (tools/sample/items.ts) as DynamoDB export lines. */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createGzip, gzipSync } from 'node:zlib';
-import { sampleItem } from '../src/sample/items';
+import { sampleItem } from '../tools/sample/items';
 
 export const SEED = 7;
 

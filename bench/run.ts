@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: performance and scale, every figure against a baseline measured in the same run on the
- * same generated data (the sample table of src/sample/items.ts: ~1.2 KB items with nested maps and lists,
+ * same generated data (the sample table of tools/sample/items.ts: ~1.2 KB items with nested maps and lists,
  * sets, numbers of every kind, binary). Prints a table and writes bench/results.json.
  *
  * 1. CPU (child process, medians of BENCH_REPS interleaved repetitions): the decode floor, the obvious
@@ -29,16 +29,16 @@ import { createCosmosClient, createLakeContainerClient, createS3Client } from '.
 import { readSettings, Settings } from '../src/config/settings';
 import { BulkWriter } from '../src/cosmos/bulk-writer';
 import { ensureTargetContainer } from '../src/cosmos/target';
-import { HostProcess, startHostProcess } from '../src/demo/host-process';
+import { HostProcess, startHostProcess } from '../tools/localstack/host-process';
 import { readGzipLineBatches } from '../src/export/read-lines';
-import { parseRecord } from '../src/load/records';
-import { findFreePort } from '../src/localstack/net';
-import { startLocalStack } from '../src/localstack/stack';
-import type { LocalStack } from '../src/localstack/types';
+import { parseRecord } from '../src/export/records';
+import { findFreePort } from '../tools/localstack/net';
+import { startLocalStack } from '../tools/localstack/stack';
+import type { LocalStack } from '../tools/localstack/types';
 import { mapItem, MappingOptions, newMappingStats } from '../src/mapping';
-import { buildFullExport, GeneratedExport } from '../src/sample/build-export';
-import { sampleItem } from '../src/sample/items';
-import { ensureBucket } from '../src/sample/upload-export';
+import { buildFullExport, GeneratedExport } from '../tools/sample/build-export';
+import { sampleItem } from '../tools/sample/items';
+import { ensureBucket } from '../tools/sample/upload-export';
 import { gzippedLines, SEED, writeLargeFile } from './data';
 import { median, round, runs, sleep, table } from './stats';
 

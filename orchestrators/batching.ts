@@ -1,5 +1,5 @@
 import { FileTask, ManifestFile } from '../src/migration/contracts';
-import { sampleQuotas } from '../src/validation/sample-quotas';
+import { sampleQuotas } from '../src/migration/sample-quotas';
 
 /** Keeps the parent's history to a few hundred events whatever the number of files. */
 const MAX_BATCHES = 200;

@@ -1,4 +1,4 @@
-import { ExportSummary } from '../src/export/types';
+import type { ExportSummary } from '../src/export/types';
 import { MigrationReport, ValidationResult } from '../src/migration/contracts';
 import { MigrationRequest } from '../src/migration/request';
 import { Progress } from './progress';

@@ -1,7 +1,7 @@
 import { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { userMessageOf, errorCodeOf } from '../src/errors';
-import { CopyResult } from '../src/lake/copy-to-lake';
-import { LoadFileResult } from '../src/load/load-file';
+import type { CopyResult } from '../src/lake/copy-to-lake';
+import type { LoadFileResult } from '../src/load/load-file';
 import { BatchInput, FileOutcome, Names, Outcome } from '../src/migration/contracts';
 import { settleAll, Settled } from './fan-out';
 import { transientRetry } from './retry-policy';

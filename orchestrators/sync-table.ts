@@ -1,8 +1,8 @@
 import { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { userMessageOf } from '../src/errors';
 import { MigrationReport, Names } from '../src/migration/contracts';
-import { ApplyOutcome, NextStep } from '../src/sync/sync-steps';
-import { Ledger } from '../src/sync/types';
+import type { ApplyOutcome, NextStep } from '../src/sync/sync-steps';
+import type { Ledger } from '../src/sync/types';
 import { transientRetry } from './retry-policy';
 
 export interface SyncTableInput {

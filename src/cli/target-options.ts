@@ -14,7 +14,7 @@ export function addTargetOptions(command: Command): Command {
 }
 
 /** `keySchema`, `target` and `options` of a request body from those options; `extra` adds options. */
-export function targetParts(opts: Record<string, any>, extra: Record<string, unknown> = {}): object {
+export function targetParts(opts: Record<string, unknown>, extra: Record<string, unknown> = {}): object {
   const options = Object.fromEntries(
     Object.entries({ numberMode: opts.numberMode, sampleSize: opts.sampleSize, copyMode: opts.copyMode, ...extra }).filter(([, v]) => v !== undefined),
   );

@@ -44,9 +44,9 @@ async function probe(name: string, timeoutMs: number, call: () => Promise<unknow
  * S3 answers, and our credentials were evaluated. A least-privilege role may not list buckets: AccessDenied
  * then still proves both (a bad credential is InvalidAccessKeyId or ExpiredToken, and fails the check).
  */
-async function reachS3(s3: S3Client): Promise<void> {
+export async function reachS3(s3: S3Client, abortSignal?: AbortSignal): Promise<void> {
   try {
-    await s3.send(new ListBucketsCommand({}));
+    await s3.send(new ListBucketsCommand({}), { abortSignal });
   } catch (error) {
     if ((error as Error).name === 'AccessDenied') return;
     throw error;

@@ -1,6 +1,6 @@
 import https from 'node:https';
-import { S3Client } from '@aws-sdk/client-s3';
-import { CosmosClient } from '@azure/cosmos';
+import { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { CosmosClient, CosmosClientOptions } from '@azure/cosmos';
 import { DefaultAzureCredential, TokenCredential } from '@azure/identity';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { Settings } from '../config/settings';
@@ -19,8 +19,12 @@ function azureCredential(): TokenCredential {
   return credential;
 }
 
-export function createS3Client(settings: Settings): S3Client {
-  return new S3Client({
+/** The S3 client's configuration for these settings; also what the local tooling builds its clients from. */
+export type S3Settings = Pick<Settings, 'awsRegion' | 's3Endpoint' | 's3ForcePathStyle' | 'awsRoleArn' | 'awsWebIdentityAudience'>;
+export type CosmosSettings = Pick<Settings, 'cosmosEndpoint' | 'cosmosKey' | 'cosmosAllowSelfSigned'>;
+
+export function s3ClientConfig(settings: S3Settings): S3ClientConfig {
+  return {
     region: settings.awsRegion,
     endpoint: settings.s3Endpoint,
     forcePathStyle: settings.s3ForcePathStyle,
@@ -31,23 +35,36 @@ export function createS3Client(settings: Settings): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 8,
-  });
+  };
 }
 
-export function createLakeContainerClient(settings: Settings): ContainerClient {
+export function createS3Client(settings: S3Settings): S3Client {
+  return new S3Client(s3ClientConfig(settings));
+}
+
+export function createLakeContainerClient(
+  settings: Pick<Settings, 'lakeConnectionString' | 'lakeAccountUrl' | 'lakeContainer'>,
+): ContainerClient {
   const service = settings.lakeConnectionString
     ? BlobServiceClient.fromConnectionString(settings.lakeConnectionString)
     : new BlobServiceClient(settings.lakeAccountUrl as string, azureCredential());
   return service.getContainerClient(settings.lakeContainer);
 }
 
-/** `requestTimeoutMs`: for callers that run whole-container queries (tests on the local server); SDK default otherwise. */
-export function createCosmosClient(settings: Settings, options: { requestTimeoutMs?: number } = {}): CosmosClient {
+export interface CosmosClientTuning {
+  /** For callers that run whole-container queries (tests on the local server); SDK default otherwise. */
+  requestTimeoutMs?: number;
+  /** Retries of throttled requests inside the SDK. Default 9 (the health check asks for 0: it wants an answer now). */
+  maxRetryAttemptCount?: number;
+}
+
+/** The Cosmos client's options for these settings; also what the local tooling builds its clients from. */
+export function cosmosClientOptions(settings: CosmosSettings, options: CosmosClientTuning = {}): CosmosClientOptions {
   const agent = settings.cosmosAllowSelfSigned
     ? new https.Agent({ rejectUnauthorized: false, keepAlive: true })
     : new https.Agent({ keepAlive: true });
   const auth = settings.cosmosKey ? { key: settings.cosmosKey } : { aadCredentials: azureCredential() };
-  return new CosmosClient({
+  return {
     endpoint: settings.cosmosEndpoint,
     ...auth,
     agent,
@@ -55,9 +72,18 @@ export function createCosmosClient(settings: Settings, options: { requestTimeout
       ...(options.requestTimeoutMs ? { requestTimeout: options.requestTimeoutMs } : {}),
       // The local server has no regional endpoints to discover.
       enableEndpointDiscovery: !settings.cosmosAllowSelfSigned,
-      retryOptions: { maxRetryAttemptCount: 9, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 30 },
+      enableBackgroundEndpointRefreshing: !settings.cosmosAllowSelfSigned,
+      retryOptions: {
+        maxRetryAttemptCount: options.maxRetryAttemptCount ?? 9,
+        fixedRetryIntervalInMilliseconds: 0,
+        maxWaitTimeInSeconds: 30,
+      },
     },
-  });
+  };
+}
+
+export function createCosmosClient(settings: CosmosSettings, options: CosmosClientTuning = {}): CosmosClient {
+  return new CosmosClient(cosmosClientOptions(settings, options));
 }
 
 export function createClients(settings: Settings): Clients {

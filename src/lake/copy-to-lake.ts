@@ -1,6 +1,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { BlockBlobClient, ContainerClient, RestError } from '@azure/storage-blob';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MigrationError } from '../errors';
 import { headObject, openObjectStream, s3Url } from '../export/s3-objects';
@@ -59,9 +60,8 @@ async function existingChecksum(blob: BlockBlobClient): Promise<string | undefin
 async function hashBlob(blob: BlockBlobClient): Promise<string> {
   const download = await blob.download();
   const hasher = new Md5PassThrough();
-  await pipeline(download.readableStreamBody as NodeJS.ReadableStream, hasher, async function* (source) {
-    for await (const chunk of source) void chunk;
-  });
+  // The hasher passes the bytes on; a sink that drops them lets the pipeline finish.
+  await pipeline(download.readableStreamBody as NodeJS.ReadableStream, hasher, new Writable({ write: (_chunk, _encoding, done) => done() }));
   return hasher.digestBase64();
 }
 

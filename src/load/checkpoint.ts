@@ -1,6 +1,6 @@
 import { AppendBlobClient, ContainerClient, RestError } from '@azure/storage-blob';
 import { MappingStats } from '../mapping';
-import type { SampleRecord } from './load-file';
+import type { SampleRecord } from '../validation/sample-record';
 
 /** Counts of one file's load so far; what the load returns when it is done. */
 export interface LoadTotals {

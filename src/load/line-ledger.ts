@@ -2,7 +2,7 @@ import { DeadLetterSink } from '../lake/dead-letters';
 import { mergeMappingStats, newMappingStats } from '../mapping';
 import { Reservoir } from '../validation/reservoir';
 import { LoadCheckpoint, LoadTotals } from './checkpoint';
-import type { SampleRecord } from './load-file';
+import type { SampleRecord } from '../validation/sample-record';
 
 /** A line handed to the bulk writer; the writer's callbacks set its state. */
 export interface PendingLine {

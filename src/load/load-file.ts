@@ -9,7 +9,7 @@ import { checkpointPath, deadLetterPath, samplePath } from '../lake/paths';
 import { mapItem, mapKeys, MappingError, MappingOptions, MappingStats, newMappingStats } from '../mapping';
 import { LoadCheckpoint, LoadTotals, readCheckpoint, truncateDeadLetters, writeCheckpoint } from './checkpoint';
 import { LineLedger, PendingLine } from './line-ledger';
-import { parseRecord, RecordError } from './records';
+import { parseRecord, RecordError } from '../export/records';
 
 export interface LoadFileInput {
   lake: ContainerClient;
@@ -45,14 +45,6 @@ export interface LoadFileResult extends LoadTotals {
   complete: boolean;
   /** Set when this load continued from a checkpoint: every line up to this one had been loaded before. */
   resumedAfterLine?: number;
-}
-
-/** What a sampled record needs for validation: enough to map it again and point-read the result. */
-export interface SampleRecord {
-  file: string;
-  line: number;
-  kind: 'put' | 'delete';
-  raw: string;
 }
 
 const DEFAULT_CHECKPOINT_INTERVAL_MS = 5000;

@@ -1,9 +1,9 @@
 import { Container } from '@azure/cosmos';
 import { ContainerClient, RestError } from '@azure/storage-blob';
-import { SampleRecord } from '../load/load-file';
+import { SampleRecord } from './sample-record';
 import { samplePath } from '../lake/paths';
 import { mapItem, mapKeys, MappingOptions, newMappingStats } from '../mapping';
-import { parseRecord } from '../load/records';
+import { parseRecord } from '../export/records';
 import { compareDocuments, Difference } from './compare';
 
 export interface Mismatch {

@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { deadLetterPath } from '../../src/lake/paths';
 import { DynamoItem, mapItem, newMappingStats } from '../../src/mapping';
-import { sampleItem } from '../../src/sample/items';
-import { GeneratedExport } from '../../src/sample/build-export';
+import { sampleItem } from '../../tools/sample/items';
+import { GeneratedExport } from '../../tools/sample/build-export';
 import { postJson, useAppHost, waitForCompletion } from '../support/app-host';
 import { useLocalStack } from '../support/stack';
 import { dataFile, exportOfLines, rewriteManifests, uploadWithout } from './support/exports';

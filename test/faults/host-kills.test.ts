@@ -1,5 +1,5 @@
-import { buildFullExport, ExportSpec, GeneratedExport } from '../../src/sample/build-export';
-import { uploadExport } from '../../src/sample/upload-export';
+import { buildFullExport, ExportSpec, GeneratedExport } from '../../tools/sample/build-export';
+import { uploadExport } from '../../tools/sample/upload-export';
 import { postJson, useAppHost, waitForCompletion } from '../support/app-host';
 import { useLocalStack } from '../support/stack';
 import { cosmosServerCertificate, FaultProxy, startFaultProxy } from './support/fault-proxy';

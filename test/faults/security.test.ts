@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { AZURITE_KEY } from '../../src/localstack/constants';
-import { localS3ClientConfig } from '../../src/localstack/s3-client-config';
-import { buildFullExport, GeneratedExport } from '../../src/sample/build-export';
-import { uploadExport } from '../../src/sample/upload-export';
+import { AZURITE_KEY } from '../../tools/localstack/constants';
+import { localS3ClientConfig } from '../../tools/localstack/s3-client-config';
+import { buildFullExport, GeneratedExport } from '../../tools/sample/build-export';
+import { uploadExport } from '../../tools/sample/upload-export';
 import { useAppHost, waitForCompletion } from '../support/app-host';
 import { useLocalStack } from '../support/stack';
 import { s3Error } from './support/answers';
@@ -61,7 +61,9 @@ let s3proxy: FaultProxy;
 let s3: S3Client;
 beforeAll(async () => {
   // An S3 server of its own that knows only this test's key pair (the stack's s3rver accepts its built-in key only).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- s3rver ships no types; its account registry is patched in place
   const S3rver = require('s3rver') as S3rverClass;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
   (require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } }).DUMMY_ACCOUNT.createKeyPair(
     AWS_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY,

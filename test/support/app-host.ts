@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { HostProcess, startHostProcess } from '../../src/demo/host-process';
-import { findFreePort } from '../../src/localstack/net';
+import { HostProcess, startHostProcess } from '../../tools/localstack/host-process';
+import { findFreePort } from '../../tools/localstack/net';
 import { LocalStackHandle } from './stack';
 
 export interface AppHostHandle {

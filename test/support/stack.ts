@@ -5,15 +5,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack } from '../../src/localstack/stack';
-import { findFreePort, isListening } from '../../src/localstack/net';
+import { startLocalStack } from '../../tools/localstack/stack';
+import { findFreePort, isListening } from '../../tools/localstack/net';
 import type {
   LocalStack,
   LocalStackEndpoints,
   LocalStackOptions,
   LocalStackPorts,
   LocalStackSettings,
-} from '../../src/localstack/types';
+} from '../../tools/localstack/types';
 
 /** Away from the defaults (10000-10002, 4568, 8081) so tests can run while a developer's stack is up. */
 const TEST_BASE_PORTS: LocalStackPorts = { blob: 20000, queue: 20001, table: 20002, s3: 24568, cosmos: 28081 };

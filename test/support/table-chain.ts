@@ -1,8 +1,8 @@
 import { DynamoItem } from '../../src/mapping';
-import { buildFullExport, exportItems, GeneratedExport } from '../../src/sample/build-export';
-import { buildIncrementalExport, ExportView, ItemChange } from '../../src/sample/build-incremental';
-import { sampleItem } from '../../src/sample/items';
-import { SimulatedTable } from '../../src/sample/simulated-table';
+import { buildFullExport, exportItems, GeneratedExport } from '../../tools/sample/build-export';
+import { buildIncrementalExport, ExportView, ItemChange } from '../../tools/sample/build-incremental';
+import { sampleItem } from '../../tools/sample/items';
+import { SimulatedTable } from '../../tools/sample/simulated-table';
 
 export const T0 = '2026-03-01T00:00:00.000Z';
 export const hoursAfter = (time: string, hours: number): string => new Date(Date.parse(time) + hours * 3_600_000).toISOString();

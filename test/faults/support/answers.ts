@@ -2,7 +2,7 @@
 import { Fault, FaultPlan, OperationVerdict, RequestInfo } from './fault-proxy';
 
 /** A deterministic pseudo-random source, so a failing run can be repeated with its seed. */
-export { seededRandom as seeded } from '../../../src/sample/random';
+export { seededRandom as seeded } from '../../../tools/sample/random';
 
 /**
  * Cosmos DB's limit on the size of one item (2 MB), which the local server does not enforce: a bulk

@@ -4,8 +4,8 @@
  */
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
-import { buildFullExport, GeneratedExport, GeneratedFile, md5Base64 } from '../../../src/sample/build-export';
-import { ensureBucket } from '../../../src/sample/upload-export';
+import { buildFullExport, GeneratedExport, GeneratedFile, md5Base64 } from '../../../tools/sample/build-export';
+import { ensureBucket } from '../../../tools/sample/upload-export';
 
 function object(generated: GeneratedExport, suffix: string): { key: string; body: Buffer } {
   const found = generated.objects.find((o) => o.key.endsWith(suffix));

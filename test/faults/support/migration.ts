@@ -5,7 +5,7 @@
 import { createCosmosClient, createLakeContainerClient, createS3Client } from '../../../src/clients/create-clients';
 import { readSettings } from '../../../src/config/settings';
 import { DynamoItem, MappingOptions } from '../../../src/mapping';
-import { exportItems, ExportSpec, GeneratedExport } from '../../../src/sample/build-export';
+import { exportItems, ExportSpec, GeneratedExport } from '../../../tools/sample/build-export';
 import { Documents, expectContainerToHold as expectContainerToHoldIn, mappedDocuments, testCosmosClient } from '../../support/container';
 import { LocalStackHandle } from '../../support/stack';
 

@@ -5,7 +5,7 @@ import * as path from 'path';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '../../..');
 export const FIXTURE_APP = path.join(PROJECT_ROOT, 'test/fixtures/hostapp');
-export const HOST_MAIN = path.join(PROJECT_ROOT, 'dist/src/devhost/main.js');
+export const HOST_MAIN = path.join(PROJECT_ROOT, 'dist/tools/devhost/main.js');
 export const WEBHOOK = '/runtime/webhooks/durabletask';
 
 export interface HostProcess {
@@ -24,7 +24,7 @@ export interface HostProcessOptions {
 }
 
 /**
- * Runs the compiled CLI (`dist/src/devhost/main.js`) on the fixture app in a child process: the core-module
+ * Runs the compiled CLI (`dist/tools/devhost/main.js`) on the fixture app in a child process: the core-module
  * shim needs Node's own module loader (not Jest's), and kill -9 tests need a process to kill. Port 0 lets
  * the OS pick a free port, so tests never collide with a running stack (7071, 10000-10002, 4568, 8081).
  */

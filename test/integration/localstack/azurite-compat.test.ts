@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { BlobSASPermissions, BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { localS3ClientConfig } from '../../../src/localstack/s3-client-config';
+import { localS3ClientConfig } from '../../../tools/localstack/s3-client-config';
 import { useLocalStack } from '../../support/stack';
 
 const local = useLocalStack();

@@ -11,7 +11,7 @@ import {
   type Database,
   type OperationInput,
 } from '@azure/cosmos';
-import { cosmosClientOptions } from '../../../src/localstack/cosmos-client-options';
+import { cosmosClientOptions } from '../../../tools/localstack/cosmos-client-options';
 import { useLocalStack } from '../../support/stack';
 
 const local = useLocalStack();

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { spawnNodeChild } from '../../../src/localstack/child-process';
-import { cosmosClientOptions } from '../../../src/localstack/cosmos-client-options';
-import { checkHealth } from '../../../src/localstack/health';
-import { delay } from '../../../src/localstack/net';
-import { localS3ClientConfig } from '../../../src/localstack/s3-client-config';
-import { endpointsFor, settingsFor } from '../../../src/localstack/settings';
-import { ensureLocalStack } from '../../../src/localstack/stack';
-import type { LocalStack, LocalStackPorts } from '../../../src/localstack/types';
+import { spawnNodeChild } from '../../../tools/localstack/child-process';
+import { cosmosClientOptions } from '../../../tools/localstack/cosmos-client-options';
+import { checkHealth } from '../../../tools/localstack/health';
+import { delay } from '../../../tools/localstack/net';
+import { localS3ClientConfig } from '../../../tools/localstack/s3-client-config';
+import { endpointsFor, settingsFor } from '../../../tools/localstack/settings';
+import { ensureLocalStack } from '../../../tools/localstack/stack';
+import type { LocalStack, LocalStackPorts } from '../../../tools/localstack/types';
 import { freeTestPorts, makeStateDir } from '../../support/stack';
 
 function alive(pid: number): boolean {

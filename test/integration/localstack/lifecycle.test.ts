@@ -2,12 +2,12 @@ import { rmSync } from 'node:fs';
 import { CosmosClient } from '@azure/cosmos';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { checkHealth } from '../../../src/localstack/health';
-import { cosmosClientOptions } from '../../../src/localstack/cosmos-client-options';
-import { isListening } from '../../../src/localstack/net';
-import { resetLocalState } from '../../../src/localstack/reset';
-import { localS3ClientConfig } from '../../../src/localstack/s3-client-config';
-import type { LocalStack, LocalStackPorts } from '../../../src/localstack/types';
+import { checkHealth } from '../../../tools/localstack/health';
+import { cosmosClientOptions } from '../../../tools/localstack/cosmos-client-options';
+import { isListening } from '../../../tools/localstack/net';
+import { resetLocalState } from '../../../tools/localstack/reset';
+import { localS3ClientConfig } from '../../../tools/localstack/s3-client-config';
+import type { LocalStack, LocalStackPorts } from '../../../tools/localstack/types';
 import { makeStateDir, startTestStack } from '../../support/stack';
 
 function processAlive(pid: number): boolean {

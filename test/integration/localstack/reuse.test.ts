@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:net';
 import { rmSync } from 'node:fs';
-import { checkHealth } from '../../../src/localstack/health';
-import { isListening } from '../../../src/localstack/net';
-import { endpointsFor, settingsFor } from '../../../src/localstack/settings';
-import { ensureLocalStack, startLocalStack } from '../../../src/localstack/stack';
+import { checkHealth } from '../../../tools/localstack/health';
+import { isListening } from '../../../tools/localstack/net';
+import { endpointsFor, settingsFor } from '../../../tools/localstack/settings';
+import { ensureLocalStack, startLocalStack } from '../../../tools/localstack/stack';
 import { freeTestPorts, makeStateDir, useLocalStack } from '../../support/stack';
 
 const local = useLocalStack();

@@ -16,7 +16,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { localS3ClientConfig, s3ClientConfigFromSettings } from '../../../src/localstack/s3-client-config';
+import { localS3ClientConfig, s3ClientConfigFromSettings } from '../../../tools/localstack/s3-client-config';
 import { useLocalStack } from '../../support/stack';
 
 const local = useLocalStack();

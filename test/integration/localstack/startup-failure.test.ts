@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isListening } from '../../../src/localstack/net';
-import { startLocalStack } from '../../../src/localstack/stack';
+import { isListening } from '../../../tools/localstack/net';
+import { startLocalStack } from '../../../tools/localstack/stack';
 import { freeTestPorts, makeStateDir } from '../../support/stack';
 
 describe('startup failures', () => {

@@ -1,11 +1,11 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { createCosmosClient, createLakeContainerClient, createS3Client } from '../../../src/clients/create-clients';
 import { readSettings } from '../../../src/config/settings';
 import { rawCopyPath } from '../../../src/lake/paths';
 import { DynamoItem, MappingOptions } from '../../../src/mapping';
-import { buildFullExport, exportItems, ExportSpec, GeneratedExport } from '../../../src/sample/build-export';
-import { ensureBucket, uploadExport } from '../../../src/sample/upload-export';
+import { buildFullExport, exportItems, ExportSpec, GeneratedExport } from '../../../tools/sample/build-export';
+import { ensureBucket, uploadExport } from '../../../tools/sample/upload-export';
 import { postJson, useAppHost, waitForCompletion } from '../../support/app-host';
 import { Documents, expectContainerToHold, mappedDocuments } from '../../support/container';
 import { useLocalStack } from '../../support/stack';

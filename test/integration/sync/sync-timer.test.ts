@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createS3Client } from '../../../src/clients/create-clients';
 import { readSettings } from '../../../src/config/settings';
 import { MappingOptions } from '../../../src/mapping';
-import { uploadExport } from '../../../src/sample/upload-export';
+import { uploadExport } from '../../../tools/sample/upload-export';
 import { eventually, requestJson, useAppHost } from '../../support/app-host';
 import { expectContainerToHold, mappedDocuments } from '../../support/container';
 import { useLocalStack } from '../../support/stack';

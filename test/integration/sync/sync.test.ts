@@ -1,7 +1,7 @@
 import { createS3Client } from '../../../src/clients/create-clients';
 import { readSettings } from '../../../src/config/settings';
 import { MappingOptions } from '../../../src/mapping';
-import { uploadExport } from '../../../src/sample/upload-export';
+import { uploadExport } from '../../../tools/sample/upload-export';
 import { eventually, postJson, requestJson, useAppHost, waitForCompletion } from '../../support/app-host';
 import { expectContainerToHold, mappedDocuments } from '../../support/container';
 import { useLocalStack } from '../../support/stack';
@@ -164,7 +164,7 @@ describe('a host killed in the middle of a sync', () => {
     const started = await postJson(`${app.url}/api/tables/crashy/sync`, {});
     expect(started.status).toBe(202);
     await eventually(async () => {
-      const status = await (await fetch(started.body.statusQueryGetUri)).json();
+      const status = (await (await fetch(started.body.statusQueryGetUri)).json()) as { customStatus?: { phase?: string } };
       return status.customStatus?.phase === 'applying' ? status : undefined;
     }, 60_000, 'the sync to apply the full export');
     await new Promise((r) => setTimeout(r, 1500));

@@ -197,7 +197,7 @@ describe('no secret in an error message', () => {
     expect(error!.message).not.toContain(tokenNumber(1));
     expect(error!.message).not.toMatch(/eyJ/);
     expect((error as Error & { cause?: unknown }).cause).toBeUndefined();
-    expect(JSON.stringify(error) + String(error.stack)).not.toContain(tokenNumber(1));
+    expect(JSON.stringify(error) + String(error!.stack)).not.toContain(tokenNumber(1));
   });
 
   test('a token failure does not carry the Azure error object either', async () => {

@@ -1,8 +1,8 @@
-import { ActionType, OrchestratorAction } from '../../../src/devhost/durable/actions';
-import { EpisodeContext, OrchestratorCallResult, planEpisode } from '../../../src/devhost/durable/episodePlan';
-import { applyBookDelta, emptyBook, ExecutionBook } from '../../../src/devhost/durable/executionBook';
-import { EventType, HistoryEvent, makeEvent, OrchestrationStatus } from '../../../src/devhost/durable/historyEvents';
-import { AZURE_STORAGE_TIMER_LIMITS } from '../../../src/devhost/durable/timerLimits';
+import { ActionType, OrchestratorAction } from '../../../tools/devhost/durable/actions';
+import { EpisodeContext, OrchestratorCallResult, planEpisode } from '../../../tools/devhost/durable/episodePlan';
+import { applyBookDelta, emptyBook, ExecutionBook } from '../../../tools/devhost/durable/executionBook';
+import { EventType, HistoryEvent, makeEvent, OrchestrationStatus } from '../../../tools/devhost/durable/historyEvents';
+import { AZURE_STORAGE_TIMER_LIMITS } from '../../../tools/devhost/durable/timerLimits';
 
 const T0 = '2024-05-01T10:00:00.000Z';
 const started = makeEvent(EventType.ExecutionStarted, T0, { Name: 'Orch', Input: 'null' });

@@ -1,6 +1,6 @@
-import { parseInstanceQuery, parseRuntimeStatuses, queryInstances } from '../../../src/devhost/durable/instanceQuery';
-import { RuntimeStatus } from '../../../src/devhost/durable/historyEvents';
-import { InstanceSummary } from '../../../src/devhost/durable/statusPayload';
+import { parseInstanceQuery, parseRuntimeStatuses, queryInstances } from '../../../tools/devhost/durable/instanceQuery';
+import { RuntimeStatus } from '../../../tools/devhost/durable/historyEvents';
+import { InstanceSummary } from '../../../tools/devhost/durable/statusPayload';
 
 function summary(instanceId: string, minute: number, status: RuntimeStatus): InstanceSummary {
   const created = `2024-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;

@@ -1,12 +1,12 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { controlRecord, episodeTime, pickInboxEvent } from '../../../src/devhost/durable/episodeSelection';
-import { EventType, makeEvent } from '../../../src/devhost/durable/historyEvents';
-import { applyRecord, continuedSnapshot, InstanceState, newInstanceSnapshot, stateFromSnapshot } from '../../../src/devhost/durable/instanceState';
-import { InstanceStore } from '../../../src/devhost/durable/instanceStore';
-import { buildOrchestrationTrigger, parseOrchestratorFailure } from '../../../src/devhost/durable/orchestratorCall';
-import { AZURE_STORAGE_TIMER_LIMITS } from '../../../src/devhost/durable/timerLimits';
+import { controlRecord, episodeTime, pickInboxEvent } from '../../../tools/devhost/durable/episodeSelection';
+import { EventType, makeEvent } from '../../../tools/devhost/durable/historyEvents';
+import { applyRecord, continuedSnapshot, InstanceState, newInstanceSnapshot, stateFromSnapshot } from '../../../tools/devhost/durable/instanceState';
+import { InstanceStore } from '../../../tools/devhost/durable/instanceStore';
+import { buildOrchestrationTrigger, parseOrchestratorFailure } from '../../../tools/devhost/durable/orchestratorCall';
+import { AZURE_STORAGE_TIMER_LIMITS } from '../../../tools/devhost/durable/timerLimits';
 
 const NOW = '2024-02-02T02:02:02.000Z';
 

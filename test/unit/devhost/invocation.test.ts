@@ -1,7 +1,7 @@
-import { formatInvocationLine } from '../../../src/devhost/invoke/invocationLine';
-import { typedDataToJsonText, typedDataToValue } from '../../../src/devhost/invoke/typedData';
-import { durableClientBinding, managementUrls } from '../../../src/devhost/durable/clientBinding';
-import { instanceIdError } from '../../../src/devhost/durable/instanceIds';
+import { formatInvocationLine } from '../../../tools/devhost/invoke/invocationLine';
+import { typedDataToJsonText, typedDataToValue } from '../../../tools/devhost/invoke/typedData';
+import { durableClientBinding, managementUrls } from '../../../tools/devhost/durable/clientBinding';
+import { instanceIdError } from '../../../tools/devhost/durable/instanceIds';
 
 describe('invocation log line', () => {
   it('is one line with function, instance, duration and outcome', () => {

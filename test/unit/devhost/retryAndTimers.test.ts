@@ -1,5 +1,5 @@
-import { DEFAULT_MAX_RETRY_INTERVAL_MS, hasAttemptAfter, retryDelayMs } from '../../../src/devhost/durable/retry';
-import { AZURE_STORAGE_TIMER_LIMITS, nextTimerSegment, parseTimeSpanMs } from '../../../src/devhost/durable/timerLimits';
+import { DEFAULT_MAX_RETRY_INTERVAL_MS, hasAttemptAfter, retryDelayMs } from '../../../tools/devhost/durable/retry';
+import { AZURE_STORAGE_TIMER_LIMITS, nextTimerSegment, parseTimeSpanMs } from '../../../tools/devhost/durable/timerLimits';
 
 describe('retryDelayMs', () => {
   it('grows by the backoff coefficient per failed attempt', () => {

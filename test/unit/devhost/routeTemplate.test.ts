@@ -1,5 +1,5 @@
-import { compareRoutes, compileRoute, matchRoute } from '../../../src/devhost/http/routeTemplate';
-import { isAuthorized, toAuthLevel } from '../../../src/devhost/http/auth';
+import { compareRoutes, compileRoute, matchRoute } from '../../../tools/devhost/http/routeTemplate';
+import { isAuthorized, toAuthLevel } from '../../../tools/devhost/http/auth';
 
 describe('route templates', () => {
   it('extracts {param} segments, case-insensitive literals, URL-decoded values', () => {

@@ -1,5 +1,5 @@
-import { approximateIntervalMs, parseSchedule } from '../../../src/devhost/timer/schedule';
-import { NEVER, timerTriggerValue } from '../../../src/devhost/timer/timerPayload';
+import { approximateIntervalMs, parseSchedule } from '../../../tools/devhost/timer/schedule';
+import { NEVER, timerTriggerValue } from '../../../tools/devhost/timer/timerPayload';
 
 const at = (iso: string) => Date.parse(iso);
 

@@ -6,12 +6,12 @@
  */
 import * as df from 'durable-functions';
 import { OrchestrationContext } from 'durable-functions';
-import { OrchestratorStateWire } from '../../../src/devhost/durable/actions';
-import { OrchestratorCallResult, planEpisode } from '../../../src/devhost/durable/episodePlan';
-import { applyBookDelta, emptyBook } from '../../../src/devhost/durable/executionBook';
-import { EventType, HistoryEvent, makeEvent } from '../../../src/devhost/durable/historyEvents';
-import { buildOrchestrationTrigger, parseOrchestratorFailure } from '../../../src/devhost/durable/orchestratorCall';
-import { AZURE_STORAGE_TIMER_LIMITS, TimerLimits } from '../../../src/devhost/durable/timerLimits';
+import { OrchestratorStateWire } from '../../../tools/devhost/durable/actions';
+import { OrchestratorCallResult, planEpisode } from '../../../tools/devhost/durable/episodePlan';
+import { applyBookDelta, emptyBook } from '../../../tools/devhost/durable/executionBook';
+import { EventType, HistoryEvent, makeEvent } from '../../../tools/devhost/durable/historyEvents';
+import { buildOrchestrationTrigger, parseOrchestratorFailure } from '../../../tools/devhost/durable/orchestratorCall';
+import { AZURE_STORAGE_TIMER_LIMITS, TimerLimits } from '../../../tools/devhost/durable/timerLimits';
 
 type Generator = (context: OrchestrationContext) => Iterator<unknown, unknown, unknown>;
 type Handler = (trigger: unknown, context: unknown) => Promise<unknown>;

@@ -1,9 +1,9 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { expandBraces, globFiles, globToRegExp } from '../../../src/devhost/app/glob';
-import { toHostConfig } from '../../../src/devhost/app/hostJson';
-import { Env, loadLocalSettings, MissingSettingError, resolveBindingExpressions } from '../../../src/devhost/app/settings';
+import { expandBraces, globFiles, globToRegExp } from '../../../tools/devhost/app/glob';
+import { toHostConfig } from '../../../tools/devhost/app/hostJson';
+import { Env, loadLocalSettings, MissingSettingError, resolveBindingExpressions } from '../../../tools/devhost/app/settings';
 
 describe('app settings', () => {
   let dir: string;

@@ -1,5 +1,5 @@
-import { EventType, HistoryEvent, makeEvent, OrchestrationStatus } from '../../../src/devhost/durable/historyEvents';
-import { parseJsonOrText, toHistoryEvents, toSortableUtc, toStatusPayload } from '../../../src/devhost/durable/statusPayload';
+import { EventType, HistoryEvent, makeEvent, OrchestrationStatus } from '../../../tools/devhost/durable/historyEvents';
+import { parseJsonOrText, toHistoryEvents, toSortableUtc, toStatusPayload } from '../../../tools/devhost/durable/statusPayload';
 
 const t = (s: number) => `2024-03-01T08:00:0${s}.123Z`;
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const SOURCE_DIRS = ['src', 'activities', 'orchestrators'];
+const SOURCE_DIRS = ['src', 'functions', 'activities', 'orchestrators', 'tools'];
 const INFRA = path.join(ROOT, 'infra');
 
 /**

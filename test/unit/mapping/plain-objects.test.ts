@@ -1,5 +1,5 @@
 import { mapItem, newMappingStats } from '../../../src/mapping';
-import { sampleItem } from '../../../src/sample/items';
+import { sampleItem } from '../../../tools/sample/items';
 
 /** Documents are built with a constructor for speed (objects.ts); nobody may be able to tell them from literals. */
 describe('the objects the mapping builds', () => {

@@ -1,8 +1,8 @@
 import { compareDocuments } from '../../../src/validation/compare';
 import { reconcileCounts } from '../../../src/validation/counts';
 import { Reservoir } from '../../../src/validation/reservoir';
-import { sampleQuotas } from '../../../src/validation/sample-quotas';
-import { seededRandom } from '../../../src/sample/random';
+import { sampleQuotas } from '../../../src/migration/sample-quotas';
+import { seededRandom } from '../../../tools/sample/random';
 
 describe('sampleQuotas', () => {
   test.each([

@@ -1,0 +1,71 @@
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+import { createActivities } from '../activities';
+import { migrateExport } from '../orchestrators/migrate-export';
+import { migrateFileBatch } from '../orchestrators/migrate-file-batch';
+import { syncTable } from '../orchestrators/sync-table';
+import { Names } from '../src/migration/contracts';
+import { fromEnvironment } from './dependencies';
+import { getMigrationHandler } from './http/get-migration';
+import { healthHandler } from './http/health';
+import { startMigrationHandler } from './http/start-migration';
+import {
+  deleteTableHandler,
+  getTableHandler,
+  listTablesHandler,
+  putTableHandler,
+  syncTableNowHandler,
+  TablesDependencies,
+} from './http/tables';
+import { syncScheduleFrom, syncTimerHandler } from './sync-timer';
+
+/** The composition root: every trigger, orchestrator and activity is registered here, with one dependency source. */
+const deps = fromEnvironment;
+
+df.app.orchestration(Names.migrateExport, migrateExport);
+df.app.orchestration(Names.migrateFileBatch, migrateFileBatch);
+df.app.orchestration(Names.syncTable, syncTable);
+
+for (const [name, handler] of Object.entries(createActivities(deps))) {
+  df.app.activity(name, { handler });
+}
+
+const durableClient = [df.input.durableClient()];
+
+app.http('startMigration', {
+  route: 'migrations',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: durableClient,
+  handler: startMigrationHandler(() => deps().settings.allowedSources),
+});
+
+app.http('getMigration', {
+  route: 'migrations/{id}',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: durableClient,
+  handler: getMigrationHandler,
+});
+
+app.http('health', { route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: healthHandler(deps) });
+
+const tables: TablesDependencies = () => ({ lake: deps().clients.lake, allowedSources: deps().settings.allowedSources });
+const tableRoute = (route: string, method: 'GET' | 'PUT' | 'DELETE' | 'POST') => ({
+  route,
+  methods: [method],
+  authLevel: 'function' as const,
+  extraInputs: durableClient,
+});
+
+app.http('listTables', { ...tableRoute('tables', 'GET'), handler: listTablesHandler(tables) });
+app.http('getTable', { ...tableRoute('tables/{name}', 'GET'), handler: getTableHandler(tables) });
+app.http('putTable', { ...tableRoute('tables/{name}', 'PUT'), handler: putTableHandler(tables) });
+app.http('deleteTable', { ...tableRoute('tables/{name}', 'DELETE'), handler: deleteTableHandler(tables) });
+app.http('syncTableNow', { ...tableRoute('tables/{name}/sync', 'POST'), handler: syncTableNowHandler(tables) });
+
+app.timer('syncTimer', {
+  schedule: syncScheduleFrom(process.env),
+  extraInputs: durableClient,
+  handler: syncTimerHandler(() => deps().clients.lake),
+});
