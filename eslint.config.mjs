@@ -20,7 +20,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {
@@ -44,7 +47,14 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/functions/**', '**/activities/**', '**/orchestrators/**', '**/tools/**', '**/test/**', '**/bench/**'],
+              group: [
+                '**/functions/**',
+                '**/activities/**',
+                '**/orchestrators/**',
+                '**/tools/**',
+                '**/test/**',
+                '**/bench/**',
+              ],
               message: 'src/ is the library: it must not import the app layer, tooling or tests.',
             },
           ],
@@ -63,7 +73,8 @@ export default tseslint.config(
             {
               group: ['@azure/*', '!@azure/functions', '@aws-sdk/*', 'node:*'],
               allowTypeImports: true,
-              message: 'Orchestrators are replayed: no SDK or Node.js I/O here (type imports are fine). Do it in an activity.',
+              message:
+                'Orchestrators are replayed: no SDK or Node.js I/O here (type imports are fine). Do it in an activity.',
             },
             {
               group: ioFolders.map((folder) => `**/src/${folder}/**`),
@@ -93,7 +104,11 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'Use context.df.currentUtcDateTime: the clock must replay.' },
-        { object: 'Math', property: 'random', message: 'Orchestrators are replayed: randomness must come from an activity or context.df.newGuid.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Orchestrators are replayed: randomness must come from an activity or context.df.newGuid.',
+        },
         { object: 'crypto', property: 'randomUUID', message: 'Use context.df.newGuid: ids must replay.' },
       ],
       'no-restricted-syntax': [

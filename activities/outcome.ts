@@ -9,7 +9,8 @@ export async function asOutcome<T extends object>(work: () => Promise<T>): Promi
   try {
     return { ok: true, ...(await work()) };
   } catch (error) {
-    if (error instanceof MigrationError && !error.retryable) return { ok: false, code: error.code, message: error.message };
+    if (error instanceof MigrationError && !error.retryable)
+      return { ok: false, code: error.code, message: error.message };
     throw error;
   }
 }

@@ -10,6 +10,12 @@ export interface PlanSyncInput {
 export function planSyncStepActivity(deps: DependencySource) {
   return async (input: PlanSyncInput): Promise<NextStep> => {
     const { clients } = deps();
-    return planNextStep(new TableStore(clients.lake), clients.s3, input.table, input.syncInstanceId, new Date().toISOString());
+    return planNextStep(
+      new TableStore(clients.lake),
+      clients.s3,
+      input.table,
+      input.syncInstanceId,
+      new Date().toISOString(),
+    );
   };
 }

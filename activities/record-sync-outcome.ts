@@ -11,7 +11,12 @@ export interface RecordSyncInput {
 export function recordSyncOutcomeActivity(deps: DependencySource) {
   return async (input: RecordSyncInput): Promise<Pick<Ledger, 'status' | 'reachedTime'>> => {
     const { clients } = deps();
-    const ledger = await recordOutcome(new TableStore(clients.lake), input.table, input.outcome, new Date().toISOString());
+    const ledger = await recordOutcome(
+      new TableStore(clients.lake),
+      input.table,
+      input.outcome,
+      new Date().toISOString(),
+    );
     return { status: ledger.status, reachedTime: ledger.reachedTime };
   };
 }

@@ -9,7 +9,12 @@ export function writeReportActivity(deps: DependencySource) {
     const folder = migrationFolderOf(input.request);
     const report: MigrationReport = {
       ...input.report,
-      lake: { container: settings.lakeContainer, folder, report: reportPath(folder), deadLetters: `${folder}/deadletter/` },
+      lake: {
+        container: settings.lakeContainer,
+        folder,
+        report: reportPath(folder),
+        deadLetters: `${folder}/deadletter/`,
+      },
     };
     const body = JSON.stringify(report, null, 2);
     await clients.lake.getBlockBlobClient(reportPath(folder)).upload(body, Buffer.byteLength(body), {

@@ -59,7 +59,8 @@ async function eachLine(body: Buffer, onLine: (line: string) => void): Promise<v
 }
 
 const FORBIDDEN_IN_ID = /[%/\\?#|]/g;
-const naiveEscape = (value: unknown): string => String(value).replace(FORBIDDEN_IN_ID, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const naiveEscape = (value: unknown): string =>
+  String(value).replace(FORBIDDEN_IN_ID, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 const variants: Record<Variant, (body: Buffer) => Promise<number>> = {
   async floor(body) {
@@ -96,7 +97,10 @@ const variants: Record<Variant, (body: Buffer) => Promise<number>> = {
   },
 };
 
-async function measure(variant: Variant, body: Buffer): Promise<{ items: number; cpuSeconds: number; wallSeconds: number }> {
+async function measure(
+  variant: Variant,
+  body: Buffer,
+): Promise<{ items: number; cpuSeconds: number; wallSeconds: number }> {
   (globalThis as { gc?: () => void }).gc?.();
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();

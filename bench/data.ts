@@ -18,7 +18,10 @@ export function gzippedLines(count: number, first = 0, level = 6): { body: Buffe
  * Writes a gzipped export data file of at least `minBytes` uncompressed bytes to `path`, streaming (nothing
  * of that size is ever in memory). gzip level 1: the content is what matters here, not the ratio.
  */
-export async function writeLargeFile(path: string, minBytes: number): Promise<{ items: number; bytes: number; compressedBytes: number }> {
+export async function writeLargeFile(
+  path: string,
+  minBytes: number,
+): Promise<{ items: number; bytes: number; compressedBytes: number }> {
   const gzip = createGzip({ level: 1 });
   const out = createWriteStream(path);
   gzip.pipe(out);

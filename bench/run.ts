@@ -60,7 +60,8 @@ const MAPPING: MappingOptions = { keySchema: { partitionKey: 'pk', sortKey: 'sk'
 const PARALLEL_FILES = 8;
 const BULK_CONCURRENCY = 4;
 
-const say = (text: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+const say = (text: string): void =>
+  void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 
 /** Runs a compiled bench child with node; resolves with its stdout, parsed as JSON. */
 function runChild<T>(script: string, args: string[], extraEnv: Record<string, string> = {}): Promise<T> {
@@ -93,7 +94,9 @@ async function benchCpu(work: string): Promise<Record<string, unknown>> {
   const file = join(work, 'cpu.json.gz');
   const { body, bytes } = gzippedLines(CPU_ITEMS);
   writeFileSync(file, body);
-  say(`CPU: ${CPU_ITEMS} items (${round(bytes / CPU_ITEMS, 0)} bytes per line), ${REPS} interleaved repetitions of each variant`);
+  say(
+    `CPU: ${CPU_ITEMS} items (${round(bytes / CPU_ITEMS, 0)} bytes per line), ${REPS} interleaved repetitions of each variant`,
+  );
   const raw = await runChild<CpuChildResult>('cpu.js', [file, String(REPS)]);
   const floor = median(raw.floor.perCore);
   const obvious = median(raw.obvious.perCore);
@@ -105,9 +108,21 @@ async function benchCpu(work: string): Promise<Record<string, unknown>> {
     items: CPU_ITEMS,
     bytesPerLine: round(bytes / CPU_ITEMS, 0),
     repetitions: REPS,
-    floor: { itemsPerSecondPerCore: Math.round(floor), runs: runs(raw.floor.perCore, 0), wallItemsPerSecond: Math.round(median(raw.floor.wall)) },
-    obvious: { itemsPerSecondPerCore: Math.round(obvious), runs: runs(raw.obvious.perCore, 0), wallItemsPerSecond: Math.round(median(raw.obvious.wall)) },
-    ours: { itemsPerSecondPerCore: Math.round(ours), runs: runs(raw.ours.perCore, 0), wallItemsPerSecond: Math.round(median(raw.ours.wall)) },
+    floor: {
+      itemsPerSecondPerCore: Math.round(floor),
+      runs: runs(raw.floor.perCore, 0),
+      wallItemsPerSecond: Math.round(median(raw.floor.wall)),
+    },
+    obvious: {
+      itemsPerSecondPerCore: Math.round(obvious),
+      runs: runs(raw.obvious.perCore, 0),
+      wallItemsPerSecond: Math.round(median(raw.obvious.wall)),
+    },
+    ours: {
+      itemsPerSecondPerCore: Math.round(ours),
+      runs: runs(raw.ours.perCore, 0),
+      wallItemsPerSecond: Math.round(median(raw.ours.wall)),
+    },
     mappingVsFloor: round(median(vsFloor), 3),
     mappingVsObvious: round(median(vsObvious), 3),
     mappingVsFloorRuns: runs(vsFloor, 3),
@@ -127,7 +142,13 @@ interface Stack {
 }
 
 async function startStack(work: string): Promise<Stack> {
-  const ports = { blob: await findFreePort(), queue: await findFreePort(), table: await findFreePort(), s3: await findFreePort(), cosmos: await findFreePort() };
+  const ports = {
+    blob: await findFreePort(),
+    queue: await findFreePort(),
+    table: await findFreePort(),
+    s3: await findFreePort(),
+    cosmos: await findFreePort(),
+  };
   const stack = await startLocalStack({ stateDir: join(work, 'stack'), ports, quiet: true });
   try {
     const raw = stack.settings as unknown as Record<string, string>;
@@ -159,9 +180,11 @@ async function upload(s3: S3Client, generated: GeneratedExport, parallel = 16): 
   const put = (key: string, body: Buffer) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
   for (const object of started) await put(object.key, object.body);
   const queue = generated.files.map((f) => ({ key: f.key, body: f.body }));
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) await put(next.key, next.body);
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await put(next.key, next.body);
+    }),
+  );
   for (const object of manifests) await put(object.key, object.body);
 }
 
@@ -171,14 +194,25 @@ async function benchRss(s: Stack, work: string): Promise<Record<string, unknown>
   const file = join(work, 'large.json.gz');
   say(`RSS: generating a data file of at least ${LARGE_MB} MB uncompressed…`);
   const generated = await writeLargeFile(file, LARGE_MB * 1024 * 1024);
-  say(`RSS: ${generated.items} items, ${round(generated.bytes / 2 ** 20, 0)} MB uncompressed, ${round(generated.compressedBytes / 2 ** 20, 0)} MB gzipped; uploading to the lake…`);
+  say(
+    `RSS: ${generated.items} items, ${round(generated.bytes / 2 ** 20, 0)} MB uncompressed, ${round(generated.compressedBytes / 2 ** 20, 0)} MB gzipped; uploading to the lake…`,
+  );
   const lakePath = `bench/large/${Date.now()}.json.gz`;
   await s.lake.getBlockBlobClient(lakePath).uploadFile(file, { blockSize: 8 * 1024 * 1024, concurrency: 4 });
   rmSync(file, { force: true });
   say('RSS: loading it in a child process…');
-  const result = await runChild<Record<string, unknown>>('rss-child.js', [lakePath], s.stack.settings as unknown as Record<string, string>);
+  const result = await runChild<Record<string, unknown>>(
+    'rss-child.js',
+    [lakePath],
+    s.stack.settings as unknown as Record<string, string>,
+  );
   await s.lake.getBlockBlobClient(lakePath).deleteIfExists();
-  return { fileItems: generated.items, fileMB: round(generated.bytes / 2 ** 20, 0), gzippedMB: round(generated.compressedBytes / 2 ** 20, 0), ...result };
+  return {
+    fileItems: generated.items,
+    fileMB: round(generated.bytes / 2 ** 20, 0),
+    gzippedMB: round(generated.compressedBytes / 2 ** 20, 0),
+    ...result,
+  };
 }
 
 // ---------------------------------------------------------------- end to end
@@ -187,7 +221,9 @@ async function benchRss(s: Stack, work: string): Promise<Record<string, unknown>
 function cpuSecondsOf(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     // After the command: state is field 3, utime and stime are fields 14 and 15, in clock ticks (100 per second).
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
@@ -195,7 +231,10 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
   }
 }
 
-async function pollUntilDone(statusUrl: string, intervalMs = 100): Promise<{ runtimeStatus: string; output: any; customStatus: any }> {
+async function pollUntilDone(
+  statusUrl: string,
+  intervalMs = 100,
+): Promise<{ runtimeStatus: string; output: any; customStatus: any }> {
   for (;;) {
     const status = (await (await fetch(statusUrl)).json()) as { runtimeStatus: string; output: any; customStatus: any };
     if (['Completed', 'Failed', 'Terminated', 'Canceled'].includes(status.runtimeStatus)) return status;
@@ -208,7 +247,12 @@ interface Started {
   statusQueryGetUri: string;
 }
 
-async function migrate(s: Stack, generated: GeneratedExport, container: string, options: object = {}): Promise<{ seconds: number; started: Started; output: any }> {
+async function migrate(
+  s: Stack,
+  generated: GeneratedExport,
+  container: string,
+  options: object = {},
+): Promise<{ seconds: number; started: Started; output: any }> {
   const t0 = performance.now();
   const response = await fetch(`${s.host.url}/api/migrations`, {
     method: 'POST',
@@ -220,11 +264,15 @@ async function migrate(s: Stack, generated: GeneratedExport, container: string, 
       options,
     }),
   });
-  if (response.status !== 202) throw new Error(`POST /api/migrations answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 202)
+    throw new Error(`POST /api/migrations answered ${response.status}: ${await response.text()}`);
   const started = (await response.json()) as Started;
   const status = await pollUntilDone(started.statusQueryGetUri);
   const seconds = (performance.now() - t0) / 1000;
-  if (status.runtimeStatus !== 'Completed') throw new Error(`migration ${started.id} ended ${status.runtimeStatus}: ${JSON.stringify(status.output).slice(0, 500)}`);
+  if (status.runtimeStatus !== 'Completed')
+    throw new Error(
+      `migration ${started.id} ended ${status.runtimeStatus}: ${JSON.stringify(status.output).slice(0, 500)}`,
+    );
   return { seconds, started, output: status.output };
 }
 
@@ -233,7 +281,11 @@ async function migrate(s: Stack, generated: GeneratedExport, container: string, 
  * data file from S3, the project's reader and mapping, the project's BulkWriter into the same Cosmos
  * server, as many files at once as the migration's default parallelism.
  */
-async function directLoad(s: Stack, generated: GeneratedExport, container: string): Promise<{ seconds: number; written: number; requestCharge: number }> {
+async function directLoad(
+  s: Stack,
+  generated: GeneratedExport,
+  container: string,
+): Promise<{ seconds: number; written: number; requestCharge: number }> {
   const t0 = performance.now();
   await ensureTargetContainer(s.cosmos, { database: DATABASE, container, partitionKeyPaths: ['/pk'] });
   const target = s.cosmos.database(DATABASE).container(container);
@@ -257,7 +309,11 @@ async function directLoad(s: Stack, generated: GeneratedExport, container: strin
             const record = parseRecord(line.text, false);
             if (record.kind !== 'put') continue;
             const mapped = mapItem(record.item, MAPPING, stats);
-            const operation: OperationInput = { operationType: 'Upsert', partitionKey: mapped.partitionKey as never, resourceBody: mapped.document as never };
+            const operation: OperationInput = {
+              operationType: 'Upsert',
+              partitionKey: mapped.partitionKey as never,
+              resourceBody: mapped.document as never,
+            };
             await writer.write(operation, line.number, line.text.length);
           }
         }
@@ -270,7 +326,11 @@ async function directLoad(s: Stack, generated: GeneratedExport, container: strin
 }
 
 async function dropContainer(s: Stack, container: string): Promise<void> {
-  await s.cosmos.database(DATABASE).container(container).delete().catch(() => undefined);
+  await s.cosmos
+    .database(DATABASE)
+    .container(container)
+    .delete()
+    .catch(() => undefined);
 }
 
 async function benchE2e(s: Stack): Promise<Record<string, unknown>> {
@@ -283,7 +343,9 @@ async function benchE2e(s: Stack): Promise<Record<string, unknown>> {
   await directLoad(s, warmUp, 'warm-up-direct');
   await dropContainer(s, 'warm-up-ours');
   await dropContainer(s, 'warm-up-direct');
-  say(`E2E: ${generated.itemCount} items in ${generated.files.length} files, ${E2E_REPS} repetitions after a warm-up, alternating which goes first`);
+  say(
+    `E2E: ${generated.itemCount} items in ${generated.files.length} files, ${E2E_REPS} repetitions after a warm-up, alternating which goes first`,
+  );
   const ours: number[] = [];
   const direct: number[] = [];
   const ratios: number[] = [];
@@ -298,8 +360,10 @@ async function benchE2e(s: Stack): Promise<Record<string, unknown>> {
       const cpuBefore = cpuSecondsOf(s.host.child.pid);
       const { seconds, output } = await migrate(s, generated, name);
       const cpuAfter = cpuSecondsOf(s.host.child.pid);
-      if (cpuBefore !== undefined && cpuAfter !== undefined) hostCpuMsPerItem.push(((cpuAfter - cpuBefore) * 1000) / output.items.written);
-      if (output.items.written !== generated.itemCount || output.validation?.passed !== true) throw new Error(`E2E migration did not pass: ${JSON.stringify(output.items)}`);
+      if (cpuBefore !== undefined && cpuAfter !== undefined)
+        hostCpuMsPerItem.push(((cpuAfter - cpuBefore) * 1000) / output.items.written);
+      if (output.items.written !== generated.itemCount || output.validation?.passed !== true)
+        throw new Error(`E2E migration did not pass: ${JSON.stringify(output.items)}`);
       lastReport = output;
       ruPerItem.push(output.requestCharge / output.items.written);
       await dropContainer(s, name);
@@ -328,7 +392,9 @@ async function benchE2e(s: Stack): Promise<Record<string, unknown>> {
     direct.push(d);
     ratios.push(o / d);
     extraSeconds.push(generated.itemCount / o - generated.itemCount / d);
-    say(`E2E ${rep + 1}/${E2E_REPS}: ours ${Math.round(o)} items/s, direct ${Math.round(d)} items/s, ratio ${round(o / d, 3)}`);
+    say(
+      `E2E ${rep + 1}/${E2E_REPS}: ours ${Math.round(o)} items/s, direct ${Math.round(d)} items/s, ratio ${round(o / d, 3)}`,
+    );
   }
   return {
     items: generated.itemCount,
@@ -362,25 +428,36 @@ async function historyLength(statusUrl: string, instanceId: string): Promise<num
 }
 
 async function benchScale(s: Stack): Promise<Record<string, unknown>> {
-  const generated = buildFullExport({ prefix: 'exports/scale', itemCount: SCALE_FILES, fileCount: SCALE_FILES, seed: SEED + 1, edgeCases: false, emptyFiles: 0 });
+  const generated = buildFullExport({
+    prefix: 'exports/scale',
+    itemCount: SCALE_FILES,
+    fileCount: SCALE_FILES,
+    seed: SEED + 1,
+    edgeCases: false,
+    emptyFiles: 0,
+  });
   const t0 = performance.now();
   await upload(s.s3, generated, 32);
-  say(`SCALE: ${generated.files.length} files of one item each uploaded in ${round((performance.now() - t0) / 1000, 1)} s; migrating…`);
+  say(
+    `SCALE: ${generated.files.length} files of one item each uploaded in ${round((performance.now() - t0) / 1000, 1)} s; migrating…`,
+  );
   const { seconds, started, output } = await migrate(s, generated, 'scale');
-  if (output.files.loaded !== generated.files.length) throw new Error(`scale migration loaded ${output.files.loaded} of ${generated.files.length} files`);
+  if (output.files.loaded !== generated.files.length)
+    throw new Error(`scale migration loaded ${output.files.loaded} of ${generated.files.length} files`);
   // The parent and every batch sub-orchestration (orchestrators/migrate-export.ts names them `<id>:batch-<n>`).
   const size = Math.max(1, Math.ceil(generated.files.length / 200));
   const batches = Math.ceil(generated.files.length / size);
   const parent = await historyLength(started.statusQueryGetUri, started.id);
   let largestBatch = 0;
-  for (let i = 0; i < batches; i++) largestBatch = Math.max(largestBatch, await historyLength(started.statusQueryGetUri, `${started.id}:batch-${i}`));
+  for (let i = 0; i < batches; i++)
+    largestBatch = Math.max(largestBatch, await historyLength(started.statusQueryGetUri, `${started.id}:batch-${i}`));
   await dropContainer(s, 'scale');
   const perFileMs = (seconds * 1000) / generated.files.length;
   return {
     files: generated.files.length,
     seconds: round(seconds, 1),
     perFileMs: round(perFileMs, 1),
-    perFileBusyMs: round((perFileMs * PARALLEL_FILES), 0),
+    perFileBusyMs: round(perFileMs * PARALLEL_FILES, 0),
     parentHistoryEvents: parent,
     largestBatchHistoryEvents: largestBatch,
     batches,
@@ -399,7 +476,8 @@ async function benchScale(s: Stack): Promise<Record<string, unknown>> {
 function averageDocumentBytes(): number {
   let bytes = 0;
   const n = 2000;
-  for (let i = 0; i < n; i++) bytes += Buffer.byteLength(JSON.stringify(mapItem(sampleItem(SEED, i), MAPPING, newMappingStats()).document));
+  for (let i = 0; i < n; i++)
+    bytes += Buffer.byteLength(JSON.stringify(mapItem(sampleItem(SEED, i), MAPPING, newMappingStats()).document));
   return Math.round(bytes / n);
 }
 
@@ -408,7 +486,12 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'ddb2cosmos-bench-'));
   const results: Record<string, any> = {
     startedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverageAtStart: loadavg().map((l) => round(l, 2)) },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model,
+      node: process.version,
+      loadAverageAtStart: loadavg().map((l) => round(l, 2)),
+    },
     averageDocumentBytes: averageDocumentBytes(),
   };
   let s: Stack | undefined;
@@ -439,7 +522,8 @@ async function main(): Promise<void> {
   const out = { ...summary, ...results };
   const path = join(APP_DIR, 'bench', 'results.json');
   writeFileSync(path, JSON.stringify(out, null, 2) + '\n');
-  const fmt = (value: unknown, digits = 0): string => (typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: digits }) : '–');
+  const fmt = (value: unknown, digits = 0): string =>
+    typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: digits }) : '–';
   const cpu = results.cpu;
   const rows: string[][] = [
     ['figure', 'value', 'baseline (same run)', 'target'],
@@ -448,12 +532,29 @@ async function main(): Promise<void> {
     ['ours (reader + mapping), items/s per core', fmt(summary.itemsPerSecond), '', ''],
     ['mappingVsFloor', fmt(summary.mappingVsFloor, 3), 'ours / floor', '≥ 0.6'],
     ['mappingVsObvious', fmt(summary.mappingVsObvious, 3), 'ours / obvious', '≥ 1'],
-    ['end to end, items/s', fmt(results.e2e?.oursItemsPerSecond), `direct loader ${fmt(results.e2e?.directItemsPerSecond)}`, ''],
+    [
+      'end to end, items/s',
+      fmt(results.e2e?.oursItemsPerSecond),
+      `direct loader ${fmt(results.e2e?.directItemsPerSecond)}`,
+      '',
+    ],
     ['e2eVsDirect', fmt(summary.e2eVsDirect, 3), 'ours / direct loader', '≥ 0.8'],
-    ['rssGrowthMB (one large file)', fmt(summary.rssGrowthMB, 1), `idle child ${fmt(results.rss?.idleMB, 1)} MB, ${fmt(results.rss?.fileMB)} MB file`, '< 256'],
-    ['maxHistoryEvents', fmt(summary.maxHistoryEvents), `${fmt(results.scale?.files)} files, ${fmt(results.scale?.perFileMs, 1)} ms per file`, 'bounded'],
+    [
+      'rssGrowthMB (one large file)',
+      fmt(summary.rssGrowthMB, 1),
+      `idle child ${fmt(results.rss?.idleMB, 1)} MB, ${fmt(results.rss?.fileMB)} MB file`,
+      '< 256',
+    ],
+    [
+      'maxHistoryEvents',
+      fmt(summary.maxHistoryEvents),
+      `${fmt(results.scale?.files)} files, ${fmt(results.scale?.perFileMs, 1)} ms per file`,
+      'bounded',
+    ],
   ];
-  process.stdout.write(`\n${table(rows)}\n\nmedians; every repetition is in ${path} (${results.durationSeconds} s; load average ${results.machine.loadAverageAtStart.join(' ')} → ${results.machine.loadAverageAtEnd.join(' ')})\n`);
+  process.stdout.write(
+    `\n${table(rows)}\n\nmedians; every repetition is in ${path} (${results.durationSeconds} s; load average ${results.machine.loadAverageAtStart.join(' ')} → ${results.machine.loadAverageAtEnd.join(' ')})\n`,
+  );
   if (statSync(path).size === 0) throw new Error('results.json is empty');
 }
 

@@ -50,7 +50,10 @@ app.http('getMigration', {
 
 app.http('health', { route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: healthHandler(deps) });
 
-const tables: TablesDependencies = () => ({ lake: deps().clients.lake, allowedSources: deps().settings.allowedSources });
+const tables: TablesDependencies = () => ({
+  lake: deps().clients.lake,
+  allowedSources: deps().settings.allowedSources,
+});
 const tableRoute = (route: string, method: 'GET' | 'PUT' | 'DELETE' | 'POST') => ({
   route,
   methods: [method],

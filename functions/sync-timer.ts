@@ -23,7 +23,11 @@ export function syncTimerHandler(lake: () => ContainerClient) {
     for (const name of names) {
       try {
         const result = await startSync(client, name);
-        context.log(result.started ? `sync of ${name} started as ${result.instanceId}` : `sync of ${name} is ${result.runtimeStatus}; not started again`);
+        context.log(
+          result.started
+            ? `sync of ${name} started as ${result.instanceId}`
+            : `sync of ${name} is ${result.runtimeStatus}; not started again`,
+        );
       } catch (error) {
         // One table's problem must not keep the others from syncing.
         context.error(`sync of ${name} could not start: ${(error as Error).message}`);

@@ -27,12 +27,20 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
   };
 
   publish('reading-manifest');
-  const manifest = (yield context.df.callActivityWithRetry(Names.readManifest, transientRetry(), request)) as ReadManifestResult;
+  const manifest = (yield context.df.callActivityWithRetry(
+    Names.readManifest,
+    transientRetry(),
+    request,
+  )) as ReadManifestResult;
   if (!manifest.ok) throw new Error(withCode(manifest.code, manifest.message));
   const { summary, files } = manifest;
 
   publish('preparing-target', undefined, summary.exportId);
-  const prepared = (yield context.df.callActivityWithRetry(Names.prepareTarget, transientRetry(), request)) as { ok: boolean; code?: string; message?: string };
+  const prepared = (yield context.df.callActivityWithRetry(Names.prepareTarget, transientRetry(), request)) as {
+    ok: boolean;
+    code?: string;
+    message?: string;
+  };
   if (!prepared.ok) throw new Error(withCode(String(prepared.code), String(prepared.message)));
 
   const incremental = summary.exportType === 'INCREMENTAL_EXPORT';
@@ -48,7 +56,14 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
       wave.map((batch, i) =>
         context.df.callSubOrchestrator(
           Names.migrateFileBatch,
-          { request, incremental, files: batch, filesPerBatch: plan.filesPerBatch, runId: `${context.df.instanceId}@${startedAt.toISOString()}`, parallelFiles },
+          {
+            request,
+            incremental,
+            files: batch,
+            filesPerBatch: plan.filesPerBatch,
+            runId: `${context.df.instanceId}@${startedAt.toISOString()}`,
+            parallelFiles,
+          },
           `${context.df.instanceId}:batch-${start + i}`,
         ),
       ),
@@ -58,7 +73,12 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
           // A batch orchestration never fails on a file's account; if it failed anyway, its files count as failed.
           addOutcomes(
             progress,
-            wave[i].map((file) => ({ index: file.index, key: file.key, itemCount: file.itemCount, error: { code: 'BATCH_FAILED', message: settled.error.message.split('\n')[0] } })),
+            wave[i].map((file) => ({
+              index: file.index,
+              key: file.key,
+              itemCount: file.itemCount,
+              error: { code: 'BATCH_FAILED', message: settled.error.message.split('\n')[0] },
+            })),
           );
         }
         publish('loading', progress, summary.exportId);
@@ -84,7 +104,10 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
     startedAt,
     finishedAt: context.df.currentUtcDateTime,
   });
-  const written = (yield context.df.callActivityWithRetry(Names.writeReport, transientRetry(), { request, report })) as MigrationReport;
+  const written = (yield context.df.callActivityWithRetry(Names.writeReport, transientRetry(), {
+    request,
+    report,
+  })) as MigrationReport;
   publish('done', progress, summary.exportId);
   return written;
 };

@@ -7,7 +7,8 @@ import { settleAll, Settled } from './fan-out';
 import { transientRetry } from './retry-policy';
 
 function failure<T>(settled: Settled<Outcome<T>>): { code: string; message: string } | undefined {
-  if (!settled.ok) return { code: errorCodeOf(settled.error) ?? 'RETRIES_EXHAUSTED', message: userMessageOf(settled.error) };
+  if (!settled.ok)
+    return { code: errorCodeOf(settled.error) ?? 'RETRIES_EXHAUSTED', message: userMessageOf(settled.error) };
   return settled.value.ok ? undefined : { code: settled.value.code, message: settled.value.message };
 }
 
@@ -23,11 +24,17 @@ export const migrateFileBatch: OrchestrationHandler = function* (context: Orches
   const width = Math.max(1, input.filesPerBatch);
   for (let start = 0; start < input.files.length; start += width) {
     const wave = input.files.slice(start, start + width);
-    const waveOutcomes: FileOutcome[] = wave.map((file) => ({ index: file.index, key: file.key, itemCount: file.itemCount }));
+    const waveOutcomes: FileOutcome[] = wave.map((file) => ({
+      index: file.index,
+      key: file.key,
+      itemCount: file.itemCount,
+    }));
 
     const copies = (yield* settleAll<Outcome<CopyResult>>(
       context,
-      wave.map((file) => context.df.callActivityWithRetry(Names.copyFile, transientRetry(), { request: input.request, file })),
+      wave.map((file) =>
+        context.df.callActivityWithRetry(Names.copyFile, transientRetry(), { request: input.request, file }),
+      ),
     )) as Settled<Outcome<CopyResult>>[];
     const toLoad: number[] = [];
     copies.forEach((settled, i) => {

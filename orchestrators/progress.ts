@@ -4,7 +4,14 @@ import { MappingStats, mergeMappingStats, newMappingStats } from '../src/mapping
 /** Running totals over finished files; what customStatus shows and the report is built from. */
 export interface Progress {
   files: { total: number; copied: number; copySkipped: number; loaded: number; failed: number };
-  items: { expected: number; read: number; written: number; deleted: number; deadLettered: number; inFailedFiles: number };
+  items: {
+    expected: number;
+    read: number;
+    written: number;
+    deleted: number;
+    deadLettered: number;
+    inFailedFiles: number;
+  };
   bytesCopied: number;
   requestCharge: number;
   stats: MappingStats;
@@ -64,7 +71,13 @@ export interface CustomStatus {
 }
 
 /** customStatus for the status API; elapsed time comes from the orchestration clock (deterministic). */
-export function customStatusOf(phase: CustomStatus['phase'], progress: Progress | undefined, exportId: string | undefined, elapsedMs: number, now: Date): CustomStatus {
+export function customStatusOf(
+  phase: CustomStatus['phase'],
+  progress: Progress | undefined,
+  exportId: string | undefined,
+  elapsedMs: number,
+  now: Date,
+): CustomStatus {
   if (!progress) return { phase, exportId, updatedAt: now.toISOString() };
   const done = progress.items.written + progress.items.deleted + progress.items.deadLettered;
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;

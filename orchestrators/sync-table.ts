@@ -30,9 +30,20 @@ const EXPORTS_PER_GENERATION = 10;
  */
 export const syncTable: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput() as SyncTableInput;
-  const result: SyncTableResult = { table: input.table, state: 'syncing', applied: [], appliedBefore: input.appliedBefore ?? 0 };
+  const result: SyncTableResult = {
+    table: input.table,
+    state: 'syncing',
+    applied: [],
+    appliedBefore: input.appliedBefore ?? 0,
+  };
   const publish = (phase: 'planning' | 'applying', extra: object = {}): void =>
-    context.df.setCustomStatus({ phase, table: input.table, applied: result.appliedBefore + result.applied.length, ...extra, updatedAt: context.df.currentUtcDateTime.toISOString() });
+    context.df.setCustomStatus({
+      phase,
+      table: input.table,
+      applied: result.appliedBefore + result.applied.length,
+      ...extra,
+      updatedAt: context.df.currentUtcDateTime.toISOString(),
+    });
 
   for (;;) {
     publish('planning');
@@ -40,13 +51,23 @@ export const syncTable: OrchestrationHandler = function* (context: Orchestration
       table: input.table,
       syncInstanceId: context.df.instanceId,
     })) as NextStep;
-    if (step.kind === 'unregistered') return { ...result, state: 'unregistered', reason: `table ${input.table} is not registered` };
+    if (step.kind === 'unregistered')
+      return { ...result, state: 'unregistered', reason: `table ${input.table} is not registered` };
     if (step.kind === 'done') return { ...result, state: step.state, reason: step.reason };
 
-    publish('applying', { exportId: step.exportId, exportType: step.exportType, migrationInstanceId: step.instanceId, warning: step.warning });
+    publish('applying', {
+      exportId: step.exportId,
+      exportType: step.exportType,
+      migrationInstanceId: step.instanceId,
+      warning: step.warning,
+    });
     let outcome: ApplyOutcome;
     try {
-      const report = (yield context.df.callSubOrchestrator(Names.migrateExport, step.request, step.instanceId)) as MigrationReport;
+      const report = (yield context.df.callSubOrchestrator(
+        Names.migrateExport,
+        step.request,
+        step.instanceId,
+      )) as MigrationReport;
       outcome = { exportId: step.exportId, report };
     } catch (error) {
       outcome = { exportId: step.exportId, error: userMessageOf(error) };
@@ -60,7 +81,10 @@ export const syncTable: OrchestrationHandler = function* (context: Orchestration
     if (!passed) return { ...result, state: 'failed', reason: recorded.status.reason };
 
     if (result.applied.length >= EXPORTS_PER_GENERATION) {
-      context.df.continueAsNew({ table: input.table, appliedBefore: result.appliedBefore + result.applied.length } satisfies SyncTableInput);
+      context.df.continueAsNew({
+        table: input.table,
+        appliedBefore: result.appliedBefore + result.applied.length,
+      } satisfies SyncTableInput);
       return undefined;
     }
   }

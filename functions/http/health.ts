@@ -12,6 +12,9 @@ export function healthHandler(deps: DependencySource) {
       return { status: 503, jsonBody: { status: 'unhealthy', error: (error as Error).message } };
     }
     const healthy = results.every((r) => r.ok);
-    return { status: healthy ? 200 : 503, jsonBody: { status: healthy ? 'healthy' : 'unhealthy', dependencies: results } };
+    return {
+      status: healthy ? 200 : 503,
+      jsonBody: { status: healthy ? 'healthy' : 'unhealthy', dependencies: results },
+    };
   };
 }

@@ -1,7 +1,9 @@
 import { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { Problem } from '../../src/migration/validate-request';
 
-export async function readJson(request: HttpRequest): Promise<{ ok: true; body: unknown } | { ok: false; message: string }> {
+export async function readJson(
+  request: HttpRequest,
+): Promise<{ ok: true; body: unknown } | { ok: false; message: string }> {
   const text = await request.text();
   if (text.trim() === '') return { ok: false, message: 'the request body is empty; send the request as JSON' };
   try {

@@ -12,7 +12,10 @@ import { badRequest, readJson } from './read-json';
 export type TablesDependencies = () => { lake: ContainerClient; allowedSources: string[] };
 
 function notRegistered(name: string): HttpResponseInit {
-  return { status: 404, jsonBody: { error: `table ${name} is not registered; register it with PUT /api/tables/${name}` } };
+  return {
+    status: 404,
+    jsonBody: { error: `table ${name} is not registered; register it with PUT /api/tables/${name}` },
+  };
 }
 
 async function syncView(client: df.DurableClient, table: string): Promise<object> {
@@ -20,7 +23,13 @@ async function syncView(client: df.DurableClient, table: string): Promise<object
   try {
     const status = await client.getStatus(instanceId, { showInput: false });
     if (status?.name) {
-      return { instanceId, runtimeStatus: status.runtimeStatus, lastUpdatedTime: status.lastUpdatedTime, progress: status.customStatus ?? null, output: status.output ?? null };
+      return {
+        instanceId,
+        runtimeStatus: status.runtimeStatus,
+        lastUpdatedTime: status.lastUpdatedTime,
+        progress: status.customStatus ?? null,
+        output: status.output ?? null,
+      };
     }
   } catch {
     // No sync has run yet.
@@ -29,7 +38,10 @@ async function syncView(client: df.DurableClient, table: string): Promise<object
 }
 
 /** Changing where a synced table goes would mix two containers in one ledger. */
-function sameDestination(a: Pick<TableRegistration, 'keySchema' | 'target' | 'source'>, b: Pick<TableRegistration, 'keySchema' | 'target' | 'source'>): boolean {
+function sameDestination(
+  a: Pick<TableRegistration, 'keySchema' | 'target' | 'source'>,
+  b: Pick<TableRegistration, 'keySchema' | 'target' | 'source'>,
+): boolean {
   return JSON.stringify([a.keySchema, a.target, a.source]) === JSON.stringify([b.keySchema, b.target, b.source]);
 }
 
@@ -51,11 +63,17 @@ export function putTableHandler(deps: TablesDependencies) {
       if (ledger.value.exports.some((e) => e.state === 'applied' || e.state === 'applying')) {
         return {
           status: 409,
-          jsonBody: { error: `table ${name} has been synced into ${existing.value.target.database}/${existing.value.target.container}; its source, key schema and target cannot change. DELETE it first to start over` },
+          jsonBody: {
+            error: `table ${name} has been synced into ${existing.value.target.database}/${existing.value.target.container}; its source, key schema and target cannot change. DELETE it first to start over`,
+          },
         };
       }
     }
-    const registration: TableRegistration = { ...validated.registration, createdAt: existing?.value.createdAt ?? now, updatedAt: now };
+    const registration: TableRegistration = {
+      ...validated.registration,
+      createdAt: existing?.value.createdAt ?? now,
+      updatedAt: now,
+    };
     try {
       await store.putRegistration(registration, existing?.etag);
     } catch (error) {
@@ -75,7 +93,10 @@ export function getTableHandler(deps: TablesDependencies) {
     const registration = await store.getRegistration(name);
     if (!registration) return notRegistered(name);
     const ledger = await store.getLedger(name, new Date().toISOString());
-    return { status: 200, jsonBody: { ...registration.value, ledger: ledger.value, sync: await syncView(df.getClient(context), name) } };
+    return {
+      status: 200,
+      jsonBody: { ...registration.value, ledger: ledger.value, sync: await syncView(df.getClient(context), name) },
+    };
   };
 }
 
@@ -108,7 +129,13 @@ export function deleteTableHandler(deps: TablesDependencies) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const name = request.params.name;
     const running = await runningStatus(df.getClient(context), syncInstanceId(name));
-    if (running) return { status: 409, jsonBody: { error: `a sync of ${name} is ${running}; wait for it to finish or terminate ${syncInstanceId(name)} first` } };
+    if (running)
+      return {
+        status: 409,
+        jsonBody: {
+          error: `a sync of ${name} is ${running}; wait for it to finish or terminate ${syncInstanceId(name)} first`,
+        },
+      };
     const deleted = await new TableStore(deps().lake).delete(name);
     return deleted ? { status: 204 } : notRegistered(name);
   };
@@ -124,7 +151,10 @@ export function syncTableNowHandler(deps: TablesDependencies) {
     if (!result.started) {
       return {
         status: 409,
-        jsonBody: { error: `a sync of ${name} is already ${result.runtimeStatus}`, ...client.createHttpManagementPayload(result.instanceId) },
+        jsonBody: {
+          error: `a sync of ${name} is already ${result.runtimeStatus}`,
+          ...client.createHttpManagementPayload(result.instanceId),
+        },
       };
     }
     context.log(`started sync of ${name} as ${result.instanceId}`);

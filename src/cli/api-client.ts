@@ -28,7 +28,12 @@ export class ApiError extends Error {
   }
 }
 
-export async function call(options: ApiOptions, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export async function call(
+  options: ApiOptions,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.functionKey) headers['x-functions-key'] = options.functionKey;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -47,7 +52,10 @@ export async function call(options: ApiOptions, method: string, path: string, bo
   return { status: response.status, body: parsed };
 }
 
-export async function startMigration(options: ApiOptions, request: unknown): Promise<{ id: string; statusQueryGetUri: string }> {
+export async function startMigration(
+  options: ApiOptions,
+  request: unknown,
+): Promise<{ id: string; statusQueryGetUri: string }> {
   const response = await call(options, 'POST', 'api/migrations', request);
   if (response.status !== 202) throw new ApiError(response.status, response.body);
   return response.body as { id: string; statusQueryGetUri: string };
@@ -64,7 +72,13 @@ export async function getHealth(options: ApiOptions): Promise<{ status: number; 
 }
 
 /** Calls the API and returns the body when the status is one of `expected`; anything else is an ApiError. */
-export async function expectStatus(options: ApiOptions, method: string, path: string, expected: number[], body?: unknown): Promise<unknown> {
+export async function expectStatus(
+  options: ApiOptions,
+  method: string,
+  path: string,
+  expected: number[],
+  body?: unknown,
+): Promise<unknown> {
   const response = await call(options, method, path, body);
   if (!expected.includes(response.status)) throw new ApiError(response.status, response.body);
   return response.body;

@@ -22,8 +22,12 @@ async function run(action: () => Promise<number>): Promise<void> {
 
 const program = new Command('ddb2cosmos')
   .description('Start and watch DynamoDB → Cosmos DB migrations on a running app (local or in Azure)')
-  .addOption(new Option('--url <url>', 'base URL of the function app').env('DDB2COSMOS_URL').default('http://127.0.0.1:7071'))
-  .addOption(new Option('--key <functionKey>', 'function key of the app (not needed locally)').env('DDB2COSMOS_FUNCTION_KEY'));
+  .addOption(
+    new Option('--url <url>', 'base URL of the function app').env('DDB2COSMOS_URL').default('http://127.0.0.1:7071'),
+  )
+  .addOption(
+    new Option('--key <functionKey>', 'function key of the app (not needed locally)').env('DDB2COSMOS_FUNCTION_KEY'),
+  );
 
 const start = program
   .command('start')
@@ -35,12 +39,18 @@ addTargetOptions(start)
   .action((opts, command: Command) =>
     run(async () => {
       const api = apiOptions(command);
-      const started = await startMigration(api, { source: { bucket: opts.bucket, exportPrefix: opts.exportPrefix }, ...targetParts(opts) });
+      const started = await startMigration(api, {
+        source: { bucket: opts.bucket, exportPrefix: opts.exportPrefix },
+        ...targetParts(opts),
+      });
       process.stdout.write(`started ${started.id}\n`);
       if (!opts.watch) return 0;
       const status = await watchMigration(api, started.id);
       process.stdout.write(`${formatReport(status.runtimeStatus, status.output)}\n`);
-      return status.runtimeStatus === 'Completed' && (status.output as { validation?: { passed?: boolean } }).validation?.passed ? 0 : 2;
+      return status.runtimeStatus === 'Completed' &&
+        (status.output as { validation?: { passed?: boolean } }).validation?.passed
+        ? 0
+        : 2;
     }),
   );
 
@@ -74,7 +84,11 @@ program
   .action((id: string, opts: { json?: boolean }, command: Command) =>
     run(async () => {
       const status = await getMigration(apiOptions(command), id);
-      process.stdout.write(opts.json ? `${JSON.stringify(status.output, null, 2)}\n` : `${formatReport(status.runtimeStatus, status.output)}\n`);
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(status.output, null, 2)}\n`
+          : `${formatReport(status.runtimeStatus, status.output)}\n`,
+      );
       return status.runtimeStatus === 'Completed' ? 0 : 2;
     }),
   );

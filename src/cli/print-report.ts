@@ -11,12 +11,17 @@ export function formatReport(runtimeStatus: string, output: unknown): string {
     `  files        ${r.files.loaded}/${r.files.total} loaded, ${r.files.failed} failed, ${r.files.copySkipped} already in the lake`,
     `  items        ${r.items.expected} expected, ${r.items.written} written, ${r.items.deleted} deleted, ${r.items.deadLettered} dead-lettered`,
     `  numbers      mode ${r.numbers.mode}, ${r.numbers.keptAsStrings} kept as strings, ${r.numbers.precisionLost} lost precision`,
-    `  renames      ${Object.entries(r.renames).map(([k, v]) => `${k}×${v}`).join(', ') || 'none'}`,
+    `  renames      ${
+      Object.entries(r.renames)
+        .map(([k, v]) => `${k}×${v}`)
+        .join(', ') || 'none'
+    }`,
     `  validation   ${r.validation.passed ? 'PASSED' : 'FAILED'}: counts ${r.validation.countsReconciled ? 'reconcile' : 'do not reconcile'} (${r.validation.countsDetail}); ${r.validation.sampled} sampled, ${r.validation.mismatched} mismatched`,
     `  duration     ${(r.durationMs / 1000).toFixed(1)} s, ${r.requestCharge} RU`,
     `  report       ${r.lake.container}/${r.lake.report}`,
   ];
   for (const failure of r.files.failures.slice(0, 10)) lines.push(`  failed file  ${failure.file}: ${failure.message}`);
-  for (const mismatch of r.validation.mismatches.slice(0, 10)) lines.push(`  mismatch     ${mismatch.id} (${mismatch.file}:${mismatch.line}): ${mismatch.reason}`);
+  for (const mismatch of r.validation.mismatches.slice(0, 10))
+    lines.push(`  mismatch     ${mismatch.id} (${mismatch.file}:${mismatch.line}): ${mismatch.reason}`);
   return lines.join('\n');
 }

@@ -5,16 +5,31 @@ import { addTargetOptions, targetParts } from './target-options';
 interface LedgerView {
   status: { state: string; reason?: string };
   reachedTime?: string;
-  exports: { exportId: string; exportType: string; exportTime?: string; fromTime?: string; toTime?: string; state: string; attempts: number; reason?: string; warning?: string }[];
+  exports: {
+    exportId: string;
+    exportType: string;
+    exportTime?: string;
+    fromTime?: string;
+    toTime?: string;
+    state: string;
+    attempts: number;
+    reason?: string;
+    warning?: string;
+  }[];
 }
 
 /** The ledger as a few readable lines: state, point reached, one line per export. */
 export function formatLedger(name: string, ledger: LedgerView): string {
-  const lines = [`${name}: ${ledger.status.state}${ledger.status.reason ? ` (${ledger.status.reason})` : ''}`, `  reached ${ledger.reachedTime ?? '-'}`];
+  const lines = [
+    `${name}: ${ledger.status.state}${ledger.status.reason ? ` (${ledger.status.reason})` : ''}`,
+    `  reached ${ledger.reachedTime ?? '-'}`,
+  ];
   for (const e of ledger.exports) {
     const when = e.exportType === 'FULL_EXPORT' ? `full at ${e.exportTime}` : `incremental ${e.fromTime} → ${e.toTime}`;
     const note = e.reason ?? e.warning;
-    lines.push(`  ${e.exportId}  ${when}  ${e.state}${e.attempts > 1 ? ` (attempt ${e.attempts})` : ''}${note ? `: ${note}` : ''}`);
+    lines.push(
+      `  ${e.exportId}  ${when}  ${e.state}${e.attempts > 1 ? ` (attempt ${e.attempts})` : ''}${note ? `: ${note}` : ''}`,
+    );
   }
   return lines.join('\n');
 }
@@ -35,7 +50,10 @@ export function addTableCommands(program: Command, apiOptions: (command: Command
     .option('--allow-gaps', 'apply an incremental export even after a gap in the chain (recorded as a warning)')
     .action((name: string, opts, command: Command) =>
       run(async () => {
-        const body = { source: { bucket: opts.bucket, exportsPrefix: opts.exportsPrefix }, ...targetParts(opts, { allowGaps: opts.allowGaps }) };
+        const body = {
+          source: { bucket: opts.bucket, exportsPrefix: opts.exportsPrefix },
+          ...targetParts(opts, { allowGaps: opts.allowGaps }),
+        };
         await expectStatus(apiOptions(command), 'PUT', path(name), [200, 201], body);
         process.stdout.write(`registered ${name}; the timer syncs it, or run: ddb2cosmos table sync ${name}\n`);
         return 0;
@@ -59,8 +77,19 @@ export function addTableCommands(program: Command, apiOptions: (command: Command
     .description('registered tables and their sync state')
     .action((_opts, command: Command) =>
       run(async () => {
-        const body = (await expectStatus(apiOptions(command), 'GET', 'api/tables', [200])) as { tables: { name: string; status: { state: string }; applied: number; exports: number; reachedTime: string | null }[] };
-        for (const t of body.tables) process.stdout.write(`${t.name}  ${t.status.state}  ${t.applied}/${t.exports} applied  reached ${t.reachedTime ?? '-'}\n`);
+        const body = (await expectStatus(apiOptions(command), 'GET', 'api/tables', [200])) as {
+          tables: {
+            name: string;
+            status: { state: string };
+            applied: number;
+            exports: number;
+            reachedTime: string | null;
+          }[];
+        };
+        for (const t of body.tables)
+          process.stdout.write(
+            `${t.name}  ${t.status.state}  ${t.applied}/${t.exports} applied  reached ${t.reachedTime ?? '-'}\n`,
+          );
         return 0;
       }),
     );

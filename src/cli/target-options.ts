@@ -16,10 +16,17 @@ export function addTargetOptions(command: Command): Command {
 /** `keySchema`, `target` and `options` of a request body from those options; `extra` adds options. */
 export function targetParts(opts: Record<string, unknown>, extra: Record<string, unknown> = {}): object {
   const options = Object.fromEntries(
-    Object.entries({ numberMode: opts.numberMode, sampleSize: opts.sampleSize, copyMode: opts.copyMode, ...extra }).filter(([, v]) => v !== undefined),
+    Object.entries({
+      numberMode: opts.numberMode,
+      sampleSize: opts.sampleSize,
+      copyMode: opts.copyMode,
+      ...extra,
+    }).filter(([, v]) => v !== undefined),
   );
   return {
-    keySchema: opts.sortKey ? { partitionKey: opts.partitionKey, sortKey: opts.sortKey } : { partitionKey: opts.partitionKey },
+    keySchema: opts.sortKey
+      ? { partitionKey: opts.partitionKey, sortKey: opts.sortKey }
+      : { partitionKey: opts.partitionKey },
     target: {
       database: opts.database,
       container: opts.container,

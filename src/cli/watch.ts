@@ -11,7 +11,11 @@ function sleep(ms: number): Promise<void> {
  * Polls a migration until it ends, drawing a progress bar of records applied out of the manifest's total
  * (the bar falls back to plain lines when stdout is not a terminal, e.g. in CI logs).
  */
-export async function watchMigration(options: ApiOptions, instanceId: string, intervalMs = 1000): Promise<MigrationStatus> {
+export async function watchMigration(
+  options: ApiOptions,
+  instanceId: string,
+  intervalMs = 1000,
+): Promise<MigrationStatus> {
   const bar = new SingleBar(
     {
       format: ' {phase} |{bar}| {percentage}% | {value}/{total} items | files {files} | {rate} items/s | ETA {etaText}',
@@ -30,7 +34,9 @@ export async function watchMigration(options: ApiOptions, instanceId: string, in
       const done = (p?.items?.written ?? 0) + (p?.items?.deleted ?? 0) + (p?.items?.deadLettered ?? 0);
       const payload = {
         phase: (p?.phase ?? status.runtimeStatus).padEnd(16),
-        files: p?.files ? `${p.files.loaded}/${p.files.total}${p.files.failed ? ` (${p.files.failed} failed)` : ''}` : '-',
+        files: p?.files
+          ? `${p.files.loaded}/${p.files.total}${p.files.failed ? ` (${p.files.failed} failed)` : ''}`
+          : '-',
         rate: p?.itemsPerSecond ?? 0,
         // The app's own estimate: the bar's would divide by a rate of zero until the first file is done.
         etaText: p?.etaSeconds === undefined ? '-' : `${p.etaSeconds}s`,

@@ -20,7 +20,9 @@ function statusOf(error: unknown): number | undefined {
 function describeFailure(error: unknown): string {
   const status = statusOf(error);
   if (status !== undefined) return `${(error as Error).name ?? 'Error'} (HTTP ${status})`;
-  return String((error as Error).message ?? error).split('\n')[0].slice(0, 200);
+  return String((error as Error).message ?? error)
+    .split('\n')[0]
+    .slice(0, 200);
 }
 
 async function probe(name: string, timeoutMs: number, call: () => Promise<unknown>): Promise<DependencyStatus> {

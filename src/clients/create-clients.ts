@@ -20,7 +20,10 @@ function azureCredential(): TokenCredential {
 }
 
 /** The S3 client's configuration for these settings; also what the local tooling builds its clients from. */
-export type S3Settings = Pick<Settings, 'awsRegion' | 's3Endpoint' | 's3ForcePathStyle' | 'awsRoleArn' | 'awsWebIdentityAudience'>;
+export type S3Settings = Pick<
+  Settings,
+  'awsRegion' | 's3Endpoint' | 's3ForcePathStyle' | 'awsRoleArn' | 'awsWebIdentityAudience'
+>;
 export type CosmosSettings = Pick<Settings, 'cosmosEndpoint' | 'cosmosKey' | 'cosmosAllowSelfSigned'>;
 
 export function s3ClientConfig(settings: S3Settings): S3ClientConfig {
@@ -87,5 +90,9 @@ export function createCosmosClient(settings: CosmosSettings, options: CosmosClie
 }
 
 export function createClients(settings: Settings): Clients {
-  return { s3: createS3Client(settings), lake: createLakeContainerClient(settings), cosmos: createCosmosClient(settings) };
+  return {
+    s3: createS3Client(settings),
+    lake: createLakeContainerClient(settings),
+    cosmos: createCosmosClient(settings),
+  };
 }

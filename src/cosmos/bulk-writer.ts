@@ -106,7 +106,10 @@ export class BulkWriter<M> {
     private readonly options: BulkWriterOptions<M>,
   ) {
     const concurrency = options.concurrency ?? 4;
-    this.window = new AdaptiveConcurrency({ initial: concurrency, max: Math.max(concurrency, options.maxConcurrency ?? 16) });
+    this.window = new AdaptiveConcurrency({
+      initial: concurrency,
+      max: Math.max(concurrency, options.maxConcurrency ?? 16),
+    });
     this.batchSize = options.batchSize ?? 1000;
     this.batchLimit = this.batchSize;
     this.pointWriteLimit = options.pointWriteLimit ?? 50;
@@ -161,7 +164,10 @@ export class BulkWriter<M> {
     const bytes = this.bufferedBytes;
     this.batch = [];
     this.bufferedBytes = 0;
-    while (this.inFlight.size > 0 && (this.inFlight.size >= this.window.limit || this.inFlightBytes + bytes > this.maxInFlightBytes)) {
+    while (
+      this.inFlight.size > 0 &&
+      (this.inFlight.size >= this.window.limit || this.inFlightBytes + bytes > this.maxInFlightBytes)
+    ) {
       await Promise.race(this.inFlight);
     }
     this.throwIfFailed();
@@ -178,7 +184,8 @@ export class BulkWriter<M> {
 
   /** One attempt at `pending`: a bulk call, or point operations for a few (see `pointWriteLimit`). */
   private async execute(pending: PendingWrite<M>[]): Promise<WriteResult[]> {
-    if (pending.length <= this.pointWriteLimit && (await this.suitsPointWrites(pending))) return this.pointWrites(pending);
+    if (pending.length <= this.pointWriteLimit && (await this.suitsPointWrites(pending)))
+      return this.pointWrites(pending);
     return this.container.items.executeBulkOperations(pending.map((p) => p.operation));
   }
 
@@ -207,7 +214,9 @@ export class BulkWriter<M> {
           const response =
             operation.operationType === 'Delete'
               ? await this.container.item(operation.id, operation.partitionKey as never).delete()
-              : await this.container.items.upsert((operation as { resourceBody: Record<string, unknown> }).resourceBody);
+              : await this.container.items.upsert(
+                  (operation as { resourceBody: Record<string, unknown> }).resourceBody,
+                );
           return { response: { statusCode: response.statusCode, requestCharge: response.requestCharge } };
         } catch (error) {
           return { error: error as ErrorResponse };
@@ -305,15 +314,25 @@ function refusesTheApp(status: number | undefined, operation?: OperationInput): 
 }
 
 function refusal(container: Container, status: number, error: unknown): MigrationError {
-  const detail = String((error as { body?: { message?: string } })?.body?.message ?? (error as Error | undefined)?.message ?? '').split('\n')[0].slice(0, 300);
+  const detail = String(
+    (error as { body?: { message?: string } })?.body?.message ?? (error as Error | undefined)?.message ?? '',
+  )
+    .split('\n')[0]
+    .slice(0, 300);
   const hint =
     status === 404
       ? 'the database or container does not exist (was it deleted during the migration?)'
       : "the app's identity needs a Cosmos DB data-plane role on it, such as Cosmos DB Built-in Data Contributor";
-  return new MigrationError('CONFIGURATION', `Cosmos DB refused the writes to ${container.database.id}/${container.id} (HTTP ${status}): ${hint}${detail ? ` (${detail})` : ''}`);
+  return new MigrationError(
+    'CONFIGURATION',
+    `Cosmos DB refused the writes to ${container.database.id}/${container.id} (HTTP ${status}): ${hint}${detail ? ` (${detail})` : ''}`,
+  );
 }
 
-function describeRejection(status: number | undefined, error: { message?: string; body?: { message?: string } } | undefined): string {
+function describeRejection(
+  status: number | undefined,
+  error: { message?: string; body?: { message?: string } } | undefined,
+): string {
   const detail = (error?.body?.message ?? error?.message ?? '').split('\n')[0].slice(0, 500);
   return `Cosmos DB rejected the document (HTTP ${status ?? '?'})${detail ? `: ${detail}` : ''}`;
 }

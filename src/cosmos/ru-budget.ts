@@ -68,7 +68,8 @@ export class RuBudget {
 
   private refill(): void {
     const now = this.clock.now();
-    if (Number.isFinite(this.rate)) this.tokens = Math.min(this.capacity(), this.tokens + ((now - this.updatedAt) * this.rate) / 1000);
+    if (Number.isFinite(this.rate))
+      this.tokens = Math.min(this.capacity(), this.tokens + ((now - this.updatedAt) * this.rate) / 1000);
     this.updatedAt = now;
   }
 
@@ -128,7 +129,12 @@ function shareOf(entry: Shared): number {
  * The bucket of migration `key` in this process, with one more share of the cap for the calling load (see
  * above). `cap` undefined or Infinity: no cap, and nothing is shared.
  */
-export function leaseRuBudget(key: string, cap: number | undefined, parallelFiles: number, clock: RuBudgetClock = realClock): RuBudgetLease {
+export function leaseRuBudget(
+  key: string,
+  cap: number | undefined,
+  parallelFiles: number,
+  clock: RuBudgetClock = realClock,
+): RuBudgetLease {
   if (cap === undefined || !Number.isFinite(cap)) {
     return { budget: new RuBudget(Infinity), release: () => undefined };
   }

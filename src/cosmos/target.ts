@@ -23,7 +23,10 @@ export async function ensureTargetContainer(cosmos: CosmosClient, target: Target
   let resource;
   try {
     const { database } = await cosmos.databases.createIfNotExists({ id: target.database });
-    ({ resource } = await database.containers.createIfNotExists({ id: target.container, partitionKey: definitionFor(target.partitionKeyPaths) }));
+    ({ resource } = await database.containers.createIfNotExists({
+      id: target.container,
+      partitionKey: definitionFor(target.partitionKeyPaths),
+    }));
   } catch (error) {
     // With key auth disabled (as infra/ deploys it), the identity's data-plane role can read but not create
     // databases and containers: that is a control-plane operation.

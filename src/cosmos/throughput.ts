@@ -13,9 +13,13 @@ interface OfferContent {
   offerAutopilotSettings?: { maxThroughput?: number };
 }
 
-function fromOffer(content: OfferContent | undefined, scope: 'container' | 'database'): ProvisionedThroughput | undefined {
+function fromOffer(
+  content: OfferContent | undefined,
+  scope: 'container' | 'database',
+): ProvisionedThroughput | undefined {
   const autoscale = content?.offerAutopilotSettings?.maxThroughput;
-  if (typeof autoscale === 'number' && autoscale > 0) return { kind: 'autoscale', scope, maxRequestUnitsPerSecond: autoscale };
+  if (typeof autoscale === 'number' && autoscale > 0)
+    return { kind: 'autoscale', scope, maxRequestUnitsPerSecond: autoscale };
   const manual = content?.offerThroughput;
   if (typeof manual === 'number' && manual > 0) return { kind: 'manual', scope, maxRequestUnitsPerSecond: manual };
   return undefined;
@@ -30,12 +34,22 @@ export async function readProvisionedThroughput(container: Container): Promise<P
   try {
     const own = fromOffer((await container.readOffer()).resource?.content as OfferContent | undefined, 'container');
     if (own) return own;
-    const shared = fromOffer((await container.database.readOffer()).resource?.content as OfferContent | undefined, 'database');
+    const shared = fromOffer(
+      (await container.database.readOffer()).resource?.content as OfferContent | undefined,
+      'database',
+    );
     if (shared) return shared;
     return { kind: 'none', reason: 'no throughput offer on the container or its database (serverless?)' };
   } catch (error) {
     const { code, message } = error as { code?: unknown; message?: unknown };
-    const detail = [code, String(message ?? '').split('\n')[0].slice(0, 200)].filter((part) => part !== undefined && part !== '').join(' ');
+    const detail = [
+      code,
+      String(message ?? '')
+        .split('\n')[0]
+        .slice(0, 200),
+    ]
+      .filter((part) => part !== undefined && part !== '')
+      .join(' ');
     return { kind: 'none', reason: `the throughput offer could not be read (${detail})` };
   }
 }
@@ -56,7 +70,8 @@ const cache = new Map<string, { at: number; cap: Promise<RuCap> }>();
  * per container and process every few minutes, not once per file.
  */
 export function resolveRuCap(container: Container, requested: number | undefined, now = Date.now()): Promise<RuCap> {
-  if (requested !== undefined) return Promise.resolve({ requestUnitsPerSecond: requested, source: 'options.maxRequestUnitsPerSecond' });
+  if (requested !== undefined)
+    return Promise.resolve({ requestUnitsPerSecond: requested, source: 'options.maxRequestUnitsPerSecond' });
   const key = container.url;
   const hit = cache.get(key);
   if (hit && now - hit.at < CACHE_MS) return hit.cap;

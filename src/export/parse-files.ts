@@ -20,7 +20,8 @@ export function parseManifestFiles(text: string, where: string, locate: (key: st
     } catch {
       throw new MigrationError('MANIFEST_INVALID', `${at} is not valid JSON`);
     }
-    if (entry === null || typeof entry !== 'object') throw new MigrationError('MANIFEST_INVALID', `${at} is not an object`);
+    if (entry === null || typeof entry !== 'object')
+      throw new MigrationError('MANIFEST_INVALID', `${at} is not an object`);
     const { itemCount, md5Checksum, dataFileS3Key } = entry;
     if (typeof dataFileS3Key !== 'string' || dataFileS3Key === '') {
       throw new MigrationError('MANIFEST_INVALID', `${at}: field "dataFileS3Key" is missing`);

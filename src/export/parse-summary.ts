@@ -29,7 +29,8 @@ export function parseExportSummary(text: string, where: string): ExportSummary {
   const exportArn = optionalString(raw.exportArn);
   if (!exportArn) throw new MigrationError('MANIFEST_INVALID', `${where}: field "exportArn" is missing`);
   const manifestFilesS3Key = optionalString(raw.manifestFilesS3Key);
-  if (!manifestFilesS3Key) throw new MigrationError('MANIFEST_INVALID', `${where}: field "manifestFilesS3Key" is missing`);
+  if (!manifestFilesS3Key)
+    throw new MigrationError('MANIFEST_INVALID', `${where}: field "manifestFilesS3Key" is missing`);
   const itemCount = raw.itemCount;
   if (typeof itemCount !== 'number' || !Number.isInteger(itemCount) || itemCount < 0) {
     throw new MigrationError('MANIFEST_INVALID', `${where}: field "itemCount" must be a non-negative integer`);

@@ -43,7 +43,10 @@ export async function readExportManifest(s3: S3Client, bucket: string, exportPre
   const filesKey = `${folder}/manifest-files.json`;
   const filesText = await readTextIfExists(s3, { bucket, key: filesKey });
   if (filesText === undefined) {
-    throw new MigrationError('EXPORT_INCOMPLETE', `${s3Url({ bucket, key: filesKey })} does not exist: the export is incomplete`);
+    throw new MigrationError(
+      'EXPORT_INCOMPLETE',
+      `${s3Url({ bucket, key: filesKey })} does not exist: the export is incomplete`,
+    );
   }
   await verifySidecar(s3, bucket, filesKey, filesText);
   const where = s3Url({ bucket, key: filesKey });

@@ -1,9 +1,7 @@
 import { DynamoItem } from '../mapping';
 
 /** One line of a data file, decoded: a full export's item, or an incremental export's change record. */
-export type ExportRecord =
-  | { kind: 'put'; item: DynamoItem }
-  | { kind: 'delete'; keys: DynamoItem };
+export type ExportRecord = { kind: 'put'; item: DynamoItem } | { kind: 'delete'; keys: DynamoItem };
 
 export class RecordError extends Error {}
 

@@ -27,7 +27,8 @@ function permanentOrSame(error: unknown, at: S3Location): unknown {
       `${s3Url(at)}: S3 denied access (HTTP 403${error.name === 'Unknown' ? '' : ` ${error.name}`}); the app's AWS identity needs s3:GetObject on the export's objects`,
     );
   }
-  if (error.name === 'NoSuchBucket') return new MigrationError('EXPORT_NOT_FOUND', `bucket "${at.bucket}" does not exist (reading ${s3Url(at)})`);
+  if (error.name === 'NoSuchBucket')
+    return new MigrationError('EXPORT_NOT_FOUND', `bucket "${at.bucket}" does not exist (reading ${s3Url(at)})`);
   return error;
 }
 

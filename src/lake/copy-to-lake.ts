@@ -61,16 +61,18 @@ async function hashBlob(blob: BlockBlobClient): Promise<string> {
   const download = await blob.download();
   const hasher = new Md5PassThrough();
   // The hasher passes the bytes on; a sink that drops them lets the pipeline finish.
-  await pipeline(download.readableStreamBody as NodeJS.ReadableStream, hasher, new Writable({ write: (_chunk, _encoding, done) => done() }));
+  await pipeline(
+    download.readableStreamBody as NodeJS.ReadableStream,
+    hasher,
+    new Writable({ write: (_chunk, _encoding, done) => done() }),
+  );
   return hasher.digestBase64();
 }
 
 async function serverCopy(input: CopyInput, blob: BlockBlobClient, size: number): Promise<void> {
-  const url = await getSignedUrl(
-    input.s3,
-    new GetObjectCommand({ Bucket: input.bucket, Key: input.file.key }),
-    { expiresIn: PRESIGN_SECONDS },
-  );
+  const url = await getSignedUrl(input.s3, new GetObjectCommand({ Bucket: input.bucket, Key: input.file.key }), {
+    expiresIn: PRESIGN_SECONDS,
+  });
   const blockIds: string[] = [];
   for (let offset = 0, n = 0; offset < size || n === 0; offset += SERVER_BLOCK_BYTES, n++) {
     const blockId = Buffer.from(`block-${String(n).padStart(6, '0')}`).toString('base64');
@@ -105,7 +107,11 @@ async function streamCopy(input: CopyInput, blob: BlockBlobClient, size: number,
     });
   } catch (error) {
     if (error instanceof MigrationError) throw error;
-    throw new MigrationError('TRANSIENT', `${source}: the copy to the lake kept breaking off (${(error as Error).message.split('\n')[0]})`, { cause: error });
+    throw new MigrationError(
+      'TRANSIENT',
+      `${source}: the copy to the lake kept breaking off (${(error as Error).message.split('\n')[0]})`,
+      { cause: error },
+    );
   }
 }
 

@@ -61,7 +61,9 @@ export async function readCheckpoint(lake: ContainerClient, path: string): Promi
 
 export async function writeCheckpoint(lake: ContainerClient, path: string, checkpoint: LoadCheckpoint): Promise<void> {
   const body = JSON.stringify(checkpoint);
-  await lake.getBlockBlobClient(path).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: 'application/json' } });
+  await lake
+    .getBlockBlobClient(path)
+    .upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: 'application/json' } });
 }
 
 /**

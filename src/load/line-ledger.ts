@@ -35,7 +35,15 @@ export class LineLedger {
   ) {
     this.totals = resume
       ? { ...resume.totals, stats: mergeMappingStats(resume.totals.stats, newMappingStats()) }
-      : { linesRead: 0, written: 0, deleted: 0, deadLettered: 0, requestCharge: 0, retries: 0, stats: newMappingStats() };
+      : {
+          linesRead: 0,
+          written: 0,
+          deleted: 0,
+          deadLettered: 0,
+          requestCharge: 0,
+          retries: 0,
+          stats: newMappingStats(),
+        };
     this.sample = new Reservoir<SampleRecord>(sampleQuota);
     if (resume) {
       this.sample.items.push(...resume.sample.items);

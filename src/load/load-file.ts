@@ -54,20 +54,40 @@ const MAX_UNSETTLED = 50_000;
 /** The checkpoint to continue from, if it belongs to this run and this copy of the file and can be honoured. */
 async function resumePoint(input: LoadFileInput, etag: string, path: string): Promise<LoadCheckpoint | undefined> {
   const checkpoint = await readCheckpoint(input.lake, path);
-  if (!checkpoint || checkpoint.runId !== input.runId || checkpoint.lakePath !== input.lakePath || checkpoint.etag !== etag) return undefined;
+  if (
+    !checkpoint ||
+    checkpoint.runId !== input.runId ||
+    checkpoint.lakePath !== input.lakePath ||
+    checkpoint.etag !== etag
+  )
+    return undefined;
   if (checkpoint.complete) return checkpoint;
   const blob = input.lake.getAppendBlobClient(deadLetterPath(input.migrationFolder, input.fileIndex));
   return (await truncateDeadLetters(blob, checkpoint.deadLetterBytes)) ? checkpoint : undefined;
 }
 
-function operationFor(text: string, input: LoadFileInput, stats: MappingStats): { operation: OperationInput; kind: 'put' | 'delete' } {
+function operationFor(
+  text: string,
+  input: LoadFileInput,
+  stats: MappingStats,
+): { operation: OperationInput; kind: 'put' | 'delete' } {
   const record = parseRecord(text, input.incremental);
   if (record.kind === 'put') {
     const mapped = mapItem(record.item, input.mapping, stats);
-    return { kind: 'put', operation: { operationType: 'Upsert', partitionKey: mapped.partitionKey as never, resourceBody: mapped.document as never } };
+    return {
+      kind: 'put',
+      operation: {
+        operationType: 'Upsert',
+        partitionKey: mapped.partitionKey as never,
+        resourceBody: mapped.document as never,
+      },
+    };
   }
   const key = mapKeys(record.keys, input.mapping);
-  return { kind: 'delete', operation: { operationType: 'Delete', id: key.id, partitionKey: key.partitionKey as never } };
+  return {
+    kind: 'delete',
+    operation: { operationType: 'Delete', id: key.id, partitionKey: key.partitionKey as never },
+  };
 }
 
 /**
@@ -138,7 +158,10 @@ export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
     const skipThrough = resume?.settledThrough ?? 0;
     const countedThrough = resume?.readThrough ?? 0;
     const uncounted = newMappingStats();
-    const interval = Math.min(input.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS, (input.timeBudgetMs ?? Infinity) / 2);
+    const interval = Math.min(
+      input.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+      (input.timeBudgetMs ?? Infinity) / 2,
+    );
     let nextCheckpoint = Date.now() + interval;
     const download = await source.download();
     for await (const line of readGzipLines(download.readableStreamBody as Readable, input.sourceName)) {
@@ -194,7 +217,9 @@ export async function loadFile(input: LoadFileInput): Promise<LoadFileResult> {
 
   if (stopped) {
     const partial = await checkpoint(false);
-    log(`${input.sourceName}: time budget of ${Math.round((input.timeBudgetMs ?? 0) / 1000)} s used, stopped after line ${ledger.readThrough}`);
+    log(
+      `${input.sourceName}: time budget of ${Math.round((input.timeBudgetMs ?? 0) / 1000)} s used, stopped after line ${ledger.readThrough}`,
+    );
     return result(partial, false);
   }
   const sampleBlob = input.lake.getBlockBlobClient(samplePath(input.migrationFolder, input.fileIndex));

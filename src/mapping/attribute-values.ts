@@ -52,7 +52,8 @@ function descriptorOf(av: unknown, ctx: ValueContext): string {
 const number: MappedNumber = { value: 0, keptAsString: false, lostPrecision: false };
 
 function mapN(s: unknown, ctx: ValueContext, descriptor: string): number | string {
-  if (typeof s !== 'string') throw fail(ctx, 'BAD_VALUE', `${descriptor} must hold a string, got ${quoteForMessage(s)}`);
+  if (typeof s !== 'string')
+    throw fail(ctx, 'BAD_VALUE', `${descriptor} must hold a string, got ${quoteForMessage(s)}`);
   // Most numbers are short and plain; they need neither the full parse nor the result object.
   if (ctx.numberMode !== 'string') {
     const short = shortPlainValue(s);
@@ -67,7 +68,8 @@ function mapN(s: unknown, ctx: ValueContext, descriptor: string): number | strin
 
 /** SS and BS: the exported array itself, once every element is known to be a string; nothing to convert. */
 function checkStringSet(list: unknown, ctx: ValueContext, descriptor: string): string[] {
-  if (!Array.isArray(list)) throw fail(ctx, 'BAD_VALUE', `${descriptor} must hold an array, got ${quoteForMessage(list)}`);
+  if (!Array.isArray(list))
+    throw fail(ctx, 'BAD_VALUE', `${descriptor} must hold an array, got ${quoteForMessage(list)}`);
   for (let i = 0; i < list.length; i++) {
     if (typeof list[i] !== 'string') {
       ctx.path.push(i);
@@ -122,12 +124,14 @@ export function mapValue(av: AttributeValue, ctx: ValueContext): MappedValue {
   switch (descriptor) {
     case 'S':
     case 'B':
-      if (typeof v !== 'string') throw fail(ctx, 'BAD_VALUE', `${descriptor} must hold a string, got ${quoteForMessage(v)}`);
+      if (typeof v !== 'string')
+        throw fail(ctx, 'BAD_VALUE', `${descriptor} must hold a string, got ${quoteForMessage(v)}`);
       return v;
     case 'N':
       return mapN(v, ctx, 'N');
     case 'BOOL':
-      if (typeof v !== 'boolean') throw fail(ctx, 'BAD_VALUE', `BOOL must hold true or false, got ${quoteForMessage(v)}`);
+      if (typeof v !== 'boolean')
+        throw fail(ctx, 'BAD_VALUE', `BOOL must hold true or false, got ${quoteForMessage(v)}`);
       return v;
     case 'NULL':
       if (v !== true) throw fail(ctx, 'BAD_VALUE', `NULL must hold true, got ${quoteForMessage(v)}`);

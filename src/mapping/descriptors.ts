@@ -2,7 +2,18 @@ import { quoteForMessage } from './errors';
 import { isPlainObject } from './objects';
 
 /** The ten descriptors of DynamoDB JSON. */
-export const TYPE_DESCRIPTORS: ReadonlySet<string> = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
+export const TYPE_DESCRIPTORS: ReadonlySet<string> = new Set([
+  'S',
+  'N',
+  'B',
+  'BOOL',
+  'NULL',
+  'M',
+  'L',
+  'SS',
+  'NS',
+  'BS',
+]);
 
 /**
  * The only key of `av` when it is an object with exactly one key, else undefined. A `for…in` that stops at

@@ -116,7 +116,8 @@ function fitsIdLimit(s: string): boolean {
  * Reads only the key attributes, so it serves an item and an incremental record's `Keys` alike.
  */
 export function documentId(item: DynamoItem, keySchema: KeySchema): string {
-  if (!isPlainObject(item)) throw new MappingError('BAD_VALUE', '', `the item is not an object: ${quoteForMessage(item)}`);
+  if (!isPlainObject(item))
+    throw new MappingError('BAD_VALUE', '', `the item is not an object: ${quoteForMessage(item)}`);
   const partition = keyPart(item, keySchema.partitionKey);
   const id = keySchema.sortKey === undefined ? partition : `${partition}|${keyPart(item, keySchema.sortKey)}`;
   if (fitsIdLimit(id)) return id;

@@ -4,7 +4,16 @@ import { documentId } from './identity';
 import { newDocumentObject, setOwnProperty } from './objects';
 import { documentName } from './reserved-names';
 import { clearPendingStats, commitPendingStats, MappingStats } from './stats';
-import { DocumentKey, DynamoItem, KeyValue, MappedDocument, MappedValue, MappingOptions, NumberMode, PartitionKeyValue } from './types';
+import {
+  DocumentKey,
+  DynamoItem,
+  KeyValue,
+  MappedDocument,
+  MappedValue,
+  MappingOptions,
+  NumberMode,
+  PartitionKeyValue,
+} from './types';
 
 // One context per number mode, reused for every item: mapping is synchronous and each use starts by
 // resetting it, so items never see each other's path or counts.
@@ -16,7 +25,10 @@ const contexts: Record<NumberMode, ValueContext> = {
 
 function contextFor(options: MappingOptions): ValueContext {
   if (!Object.hasOwn(contexts, options.numberMode)) {
-    throw new MigrationError('CONFIGURATION', `numberMode must be lossless, string or double, not "${String(options.numberMode)}"`);
+    throw new MigrationError(
+      'CONFIGURATION',
+      `numberMode must be lossless, string or double, not "${String(options.numberMode)}"`,
+    );
   }
   if (options.hierarchicalPartitionKey === true && options.keySchema.sortKey === undefined) {
     throw new MigrationError('CONFIGURATION', 'a hierarchical partition key needs the table to have a sort key');
@@ -36,7 +48,9 @@ function mapAttribute(item: DynamoItem, name: string, ctx: ValueContext): Mapped
 
 /** Key values were checked to be S, N or B by `documentId`, so they map to strings or numbers. */
 function partitionKeyOf(options: MappingOptions, partition: MappedValue, sort: MappedValue): PartitionKeyValue {
-  return options.hierarchicalPartitionKey === true ? [partition as KeyValue, sort as KeyValue] : (partition as KeyValue);
+  return options.hierarchicalPartitionKey === true
+    ? [partition as KeyValue, sort as KeyValue]
+    : (partition as KeyValue);
 }
 
 /**
@@ -70,6 +84,7 @@ export function mapKeys(keys: DynamoItem, options: MappingOptions): DocumentKey 
   const { partitionKey, sortKey } = options.keySchema;
   const id = documentId(keys, options.keySchema);
   const partition = mapAttribute(keys, partitionKey, ctx);
-  const sort = options.hierarchicalPartitionKey === true && sortKey !== undefined ? mapAttribute(keys, sortKey, ctx) : null;
+  const sort =
+    options.hierarchicalPartitionKey === true && sortKey !== undefined ? mapAttribute(keys, sortKey, ctx) : null;
   return { id, partitionKey: partitionKeyOf(options, partition, sort) };
 }

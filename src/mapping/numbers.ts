@@ -32,7 +32,8 @@ const MAX_EXPONENT_DIGITS = 9;
 
 const NOT_A_DECIMAL = 'is not a decimal number';
 const TOO_MANY_DIGITS = `has more than ${MAX_DIGITS} significant digits`;
-const OUT_OF_RANGE = "is outside DynamoDB's number range (magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125)";
+const OUT_OF_RANGE =
+  "is outside DynamoDB's number range (magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125)";
 
 const MINUS = 0x2d;
 const PLUS = 0x2b;

@@ -12,7 +12,13 @@ const UNDERSCORE = 0x5f;
  * get `_ddb_` — repeated while the result names another attribute of the item, so no value is overwritten.
  * Renames are counted per source name into `pending`.
  */
-export function documentName(name: string, mapped: MappedValue, id: string, item: DynamoItem, pending: PendingStats): string {
+export function documentName(
+  name: string,
+  mapped: MappedValue,
+  id: string,
+  item: DynamoItem,
+  pending: PendingStats,
+): string {
   if (name === 'id') {
     if (mapped === id) return name;
   } else if (name.charCodeAt(0) !== UNDERSCORE || !SYSTEM_PROPERTIES.has(name)) {

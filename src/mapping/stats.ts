@@ -62,7 +62,8 @@ export function clearPendingStats(pending: PendingStats): void {
 
 /** Adds the held-back counts to `stats` and clears them. */
 export function commitPendingStats(pending: PendingStats, stats: MappingStats): void {
-  for (let i = 0; i < pending.numbersAsStrings.length; i++) addCount(stats.numbersAsStrings, pending.numbersAsStrings[i]);
+  for (let i = 0; i < pending.numbersAsStrings.length; i++)
+    addCount(stats.numbersAsStrings, pending.numbersAsStrings[i]);
   for (let i = 0; i < pending.precisionLost.length; i++) addCount(stats.precisionLost, pending.precisionLost[i]);
   for (let i = 0; i < pending.renames.length; i++) addCount(stats.renames, pending.renames[i]);
   clearPendingStats(pending);

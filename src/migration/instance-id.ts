@@ -7,7 +7,14 @@ import { MigrationRequest } from './request';
  */
 export function migrationInstanceId(request: Pick<MigrationRequest, 'source' | 'target'>): string {
   const digest = createHash('sha256')
-    .update(JSON.stringify([request.source.bucket, request.source.exportPrefix, request.target.database, request.target.container]))
+    .update(
+      JSON.stringify([
+        request.source.bucket,
+        request.source.exportPrefix,
+        request.target.database,
+        request.target.container,
+      ]),
+    )
     .digest('hex');
   return `migrate-${digest.slice(0, 32)}`;
 }

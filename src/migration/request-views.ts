@@ -11,5 +11,10 @@ export function mappingOptionsOf(request: MigrationRequest): MappingOptions {
 }
 
 export function migrationFolderOf(request: MigrationRequest): string {
-  return migrationFolder(request.source.bucket, request.source.exportPrefix, request.target.database, request.target.container);
+  return migrationFolder(
+    request.source.bucket,
+    request.source.exportPrefix,
+    request.target.database,
+    request.target.container,
+  );
 }

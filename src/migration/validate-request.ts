@@ -29,7 +29,8 @@ export class Checker {
   object(parent: Json, name: string, path: string, allowed: string[], required: boolean): Json | undefined {
     const value = parent[name];
     if (value === undefined && !required) return {};
-    if (!isObject(value)) return this.problem(path, required && value === undefined ? 'is required' : 'must be an object');
+    if (!isObject(value))
+      return this.problem(path, required && value === undefined ? 'is required' : 'must be an object');
     for (const key of Object.keys(value)) {
       if (!allowed.includes(key)) this.problem(`${path}.${key}`, `is not a known field (known: ${allowed.join(', ')})`);
     }
@@ -55,7 +56,13 @@ export class Checker {
     return value;
   }
 
-  choice<T extends string>(parent: Json | undefined, name: string, path: string, choices: readonly T[], fallback: T): T {
+  choice<T extends string>(
+    parent: Json | undefined,
+    name: string,
+    path: string,
+    choices: readonly T[],
+    fallback: T,
+  ): T {
     const value = parent?.[name];
     if (value === undefined) return fallback;
     if (typeof value !== 'string' || !choices.includes(value as T)) {
@@ -119,32 +126,67 @@ export function checkCommonParts<S>(
   const source = check.object(body, 'source', 'source', sourceFields, true);
   const keySchema = check.object(body, 'keySchema', 'keySchema', ['partitionKey', 'sortKey'], true);
   const target = check.object(body, 'target', 'target', ['database', 'container', 'partitionKeyPath'], true);
-  const options = check.object(body, 'options', 'options', [...Object.keys(DEFAULT_OPTIONS), ...OPTIONAL_OPTIONS, ...extraOptions], false);
+  const options = check.object(
+    body,
+    'options',
+    'options',
+    [...Object.keys(DEFAULT_OPTIONS), ...OPTIONAL_OPTIONS, ...extraOptions],
+    false,
+  );
   const checkedSource = checkSource(source);
 
   const partitionKey = check.string(keySchema, 'partitionKey', 'keySchema.partitionKey', true);
   const sortKey = check.string(keySchema, 'sortKey', 'keySchema.sortKey', false);
-  if (sortKey !== undefined && sortKey === partitionKey) check.problem('keySchema.sortKey', 'must differ from partitionKey');
+  if (sortKey !== undefined && sortKey === partitionKey)
+    check.problem('keySchema.sortKey', 'must differ from partitionKey');
   const database = check.cosmosId(target, 'database', 'target.database');
   const container = check.cosmosId(target, 'container', 'target.container');
   const paths = partitionKeyPaths(check, target, partitionKey, sortKey);
 
-  const numberMode = check.choice(options, 'numberMode', 'options.numberMode', NUMBER_MODES, DEFAULT_OPTIONS.numberMode);
+  const numberMode = check.choice(
+    options,
+    'numberMode',
+    'options.numberMode',
+    NUMBER_MODES,
+    DEFAULT_OPTIONS.numberMode,
+  );
   const copyMode = check.choice(options, 'copyMode', 'options.copyMode', COPY_MODES, DEFAULT_OPTIONS.copyMode);
   const sampleSize = check.integer(options, 'sampleSize', 'options.sampleSize', 0, 100_000, DEFAULT_OPTIONS.sampleSize);
-  const maxParallelFiles = check.integer(options, 'maxParallelFiles', 'options.maxParallelFiles', 1, 256, DEFAULT_OPTIONS.maxParallelFiles);
-  const bulkConcurrency = check.integer(options, 'bulkConcurrency', 'options.bulkConcurrency', 1, 64, DEFAULT_OPTIONS.bulkConcurrency);
+  const maxParallelFiles = check.integer(
+    options,
+    'maxParallelFiles',
+    'options.maxParallelFiles',
+    1,
+    256,
+    DEFAULT_OPTIONS.maxParallelFiles,
+  );
+  const bulkConcurrency = check.integer(
+    options,
+    'bulkConcurrency',
+    'options.bulkConcurrency',
+    1,
+    64,
+    DEFAULT_OPTIONS.bulkConcurrency,
+  );
   const maxRequestUnitsPerSecond =
     options?.maxRequestUnitsPerSecond === undefined
       ? undefined
-      : check.integer(options, 'maxRequestUnitsPerSecond', 'options.maxRequestUnitsPerSecond', 1, 10_000_000, 0) || undefined;
+      : check.integer(options, 'maxRequestUnitsPerSecond', 'options.maxRequestUnitsPerSecond', 1, 10_000_000, 0) ||
+        undefined;
   return {
     source: checkedSource,
     options,
     parts: {
       keySchema: sortKey ? { partitionKey: partitionKey as string, sortKey } : { partitionKey: partitionKey as string },
       target: { database: database as string, container: container as string, partitionKeyPaths: paths },
-      options: { numberMode, sampleSize, copyMode, maxParallelFiles, bulkConcurrency, ...(maxRequestUnitsPerSecond ? { maxRequestUnitsPerSecond } : {}) },
+      options: {
+        numberMode,
+        sampleSize,
+        copyMode,
+        maxParallelFiles,
+        bulkConcurrency,
+        ...(maxRequestUnitsPerSecond ? { maxRequestUnitsPerSecond } : {}),
+      },
     },
   };
 }
@@ -156,7 +198,12 @@ export function checkBucket(check: Checker, source: Json | undefined): string | 
   return bucket;
 }
 
-export function checkAllowedSource(check: Checker, bucket: string | undefined, prefix: string | undefined, allowedSources: string[]): void {
+export function checkAllowedSource(
+  check: Checker,
+  bucket: string | undefined,
+  prefix: string | undefined,
+  allowedSources: string[],
+): void {
   if (bucket && prefix !== undefined && !isAllowedSource(bucket, prefix, allowedSources)) {
     check.problem('source', `s3://${bucket}/${prefix} is not in the app's ALLOWED_SOURCES; ask the operator to add it`);
   }
@@ -171,14 +218,18 @@ export function validateMigrationRequest(body: unknown, allowedSources: string[]
     let exportPrefix = check.string(raw, 'exportPrefix', 'source.exportPrefix', true);
     if (exportPrefix !== undefined) {
       exportPrefix = exportPrefix.replace(/\/+$/, '');
-      if (exportPrefix.startsWith('/')) check.problem('source.exportPrefix', 'is a key prefix and must not start with "/"');
+      if (exportPrefix.startsWith('/'))
+        check.problem('source.exportPrefix', 'is a key prefix and must not start with "/"');
     }
     return { bucket, exportPrefix };
   });
   const { bucket, exportPrefix } = source;
   checkAllowedSource(check, bucket, exportPrefix, allowedSources);
   if (check.problems.length > 0) return { ok: false, problems: check.problems };
-  return { ok: true, request: { source: { bucket: bucket as string, exportPrefix: exportPrefix as string }, ...parts } };
+  return {
+    ok: true,
+    request: { source: { bucket: bucket as string, exportPrefix: exportPrefix as string }, ...parts },
+  };
 }
 
 /** An allow-list entry is a bucket, or a bucket and key prefix (`bucket/exports/orders`). Empty list: any. */

@@ -18,7 +18,12 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 15_000, m
  * Delay before retry number `attempt` (1 = first retry): exponential with full jitter, so many writers
  * throttled at once do not come back in lockstep; never shorter than what the server asked for.
  */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, retryAfterMs?: number, random = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: BackoffPolicy,
+  retryAfterMs?: number,
+  random = Math.random,
+): number {
   const ceiling = Math.min(policy.maxMs, policy.initialMs * 2 ** (attempt - 1));
   const jittered = ceiling / 2 + random() * (ceiling / 2);
   return Math.max(jittered, retryAfterMs ?? 0);
@@ -66,7 +71,9 @@ export async function retrying<T>(
     try {
       return await work(attempt);
     } catch (error) {
-      const delay = options.isTransient(error) ? nextDelay(attempt, policy, startedAt, options.retryAfterOf?.(error)) : undefined;
+      const delay = options.isTransient(error)
+        ? nextDelay(attempt, policy, startedAt, options.retryAfterOf?.(error))
+        : undefined;
       if (delay === undefined) throw error;
       options.onRetry?.(error, attempt, delay);
       await sleep(delay);

@@ -26,7 +26,9 @@ async function listExportFolders(s3: S3Client, bucket: string, root: string): Pr
   const folders: string[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: root, Delimiter: '/', ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: root, Delimiter: '/', ContinuationToken: token }),
+    );
     for (const prefix of page.CommonPrefixes ?? []) {
       const folder = (prefix.Prefix ?? '').replace(/\/$/, '');
       if (folder && folder !== `${root}data`) folders.push(folder);
@@ -40,7 +42,12 @@ async function listExportFolders(s3: S3Client, bucket: string, root: string): Pr
  * Finds the completed exports of a table: folders that hold a `manifest-summary.json` (DynamoDB writes it
  * last). Folders already in the ledger are not read again.
  */
-export async function discoverExports(s3: S3Client, bucket: string, exportsPrefix: string, known: ReadonlySet<string>): Promise<Discovery> {
+export async function discoverExports(
+  s3: S3Client,
+  bucket: string,
+  exportsPrefix: string,
+  known: ReadonlySet<string>,
+): Promise<Discovery> {
   const discovery: Discovery = { exports: [], unreadable: [] };
   for (const folder of await listExportFolders(s3, bucket, exportsRoot(exportsPrefix))) {
     if (known.has(folder)) continue;
@@ -51,7 +58,10 @@ export async function discoverExports(s3: S3Client, bucket: string, exportsPrefi
       const summary = parseExportSummary(text, s3Url({ bucket, key: summaryKey }));
       const incremental = summary.exportType === 'INCREMENTAL_EXPORT';
       if (incremental ? !summary.exportFromTime || !summary.exportToTime : !summary.exportTime) {
-        throw new MigrationError('MANIFEST_INVALID', `${s3Url({ bucket, key: summaryKey })} has no ${incremental ? 'exportFromTime/exportToTime' : 'exportTime'}, so it cannot be ordered`);
+        throw new MigrationError(
+          'MANIFEST_INVALID',
+          `${s3Url({ bucket, key: summaryKey })} has no ${incremental ? 'exportFromTime/exportToTime' : 'exportTime'}, so it cannot be ordered`,
+        );
       }
       discovery.exports.push({
         exportId: summary.exportId,

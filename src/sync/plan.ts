@@ -21,7 +21,9 @@ function later(a: string | undefined, b: string | undefined): string | undefined
 
 function byTime(a: LedgerEntry, b: LedgerEntry): number {
   const key = (e: LedgerEntry): [number, number] =>
-    e.exportType === 'FULL_EXPORT' ? [Date.parse(e.exportTime ?? ''), 0] : [Date.parse(e.fromTime ?? ''), Date.parse(e.toTime ?? '')];
+    e.exportType === 'FULL_EXPORT'
+      ? [Date.parse(e.exportTime ?? ''), 0]
+      : [Date.parse(e.fromTime ?? ''), Date.parse(e.toTime ?? '')];
   const [a1, a2] = key(a);
   const [b1, b2] = key(b);
   return a1 - b1 || a2 - b2 || a.exportId.localeCompare(b.exportId);
@@ -56,8 +58,17 @@ export function mergeDiscovered(ledger: Ledger, discovered: DiscoveredExport[], 
 export function planSync(ledger: Ledger, discovered: DiscoveredExport[], allowGaps: boolean, now: string): SyncPlan {
   const merged = mergeDiscovered(ledger, discovered, now);
   const entries = merged.exports;
-  const result = (next: LedgerEntry | undefined, state: Ledger['status']['state'], reason?: string, reached?: string): SyncPlan => ({
-    ledger: { ...merged, reachedTime: reached, status: { state: next ? 'syncing' : state, reason: next ? undefined : reason, at: now } },
+  const result = (
+    next: LedgerEntry | undefined,
+    state: Ledger['status']['state'],
+    reason?: string,
+    reached?: string,
+  ): SyncPlan => ({
+    ledger: {
+      ...merged,
+      reachedTime: reached,
+      status: { state: next ? 'syncing' : state, reason: next ? undefined : reason, at: now },
+    },
     next,
   });
 
@@ -71,13 +82,15 @@ export function planSync(ledger: Ledger, discovered: DiscoveredExport[], allowGa
       return result(undefined, 'waiting', reason);
     }
     base = fulls[fulls.length - 1];
-    for (const older of fulls.slice(0, -1)) mark(older, 'skipped', `a later full export (${base.exportId}) is the base`, now);
+    for (const older of fulls.slice(0, -1))
+      mark(older, 'skipped', `a later full export (${base.exportId}) is the base`, now);
     if (base.state === 'gap') mark(base, 'pending', undefined, now);
     return result(base, 'syncing');
   }
 
   let reached = coverageEnd(base);
-  for (const e of entries) if (e.state === 'applied' && e.exportType === 'INCREMENTAL_EXPORT') reached = later(reached, coverageEnd(e));
+  for (const e of entries)
+    if (e.state === 'applied' && e.exportType === 'INCREMENTAL_EXPORT') reached = later(reached, coverageEnd(e));
   const baseTime = Date.parse(base.exportTime ?? '');
 
   for (const entry of entries) {
@@ -86,9 +99,19 @@ export function planSync(ledger: Ledger, discovered: DiscoveredExport[], allowGa
       mark(entry, 'skipped', `belongs to ${entry.tableArn}, not ${base.tableArn}`, now);
     } else if (entry.exportType === 'FULL_EXPORT') {
       const when = Date.parse(entry.exportTime ?? '') > baseTime ? 'after' : 'before';
-      mark(entry, 'skipped', `a full export ${when} the base full export ${base.exportId}; only incremental exports are applied on top of it`, now);
+      mark(
+        entry,
+        'skipped',
+        `a full export ${when} the base full export ${base.exportId}; only incremental exports are applied on top of it`,
+        now,
+      );
     } else if (Date.parse(entry.toTime ?? '') <= Date.parse(reached ?? '')) {
-      mark(entry, 'skipped', `its window ends at ${entry.toTime}, not after ${reached}, the point already applied`, now);
+      mark(
+        entry,
+        'skipped',
+        `its window ends at ${entry.toTime}, not after ${reached}, the point already applied`,
+        now,
+      );
     }
   }
 

@@ -3,7 +3,8 @@ import { runningStatus } from '../durable/running-status';
 import { Names } from '../migration/contracts';
 import { syncInstanceId } from './types';
 
-export type StartSyncResult = { started: true; instanceId: string } | { started: false; instanceId: string; runtimeStatus: string };
+export type StartSyncResult =
+  { started: true; instanceId: string } | { started: false; instanceId: string; runtimeStatus: string };
 
 /**
  * Starts the singleton sync of `table` unless one is active. The timer and `POST /api/tables/{name}/sync`

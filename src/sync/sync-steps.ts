@@ -8,7 +8,14 @@ import { Ledger, LedgerEntry, ReportSummary, requestFor } from './types';
 
 /** The next export of a table to apply, already marked `applying` in the ledger. */
 export type NextStep =
-  | { kind: 'apply'; exportId: string; exportType: LedgerEntry['exportType']; instanceId: string; request: MigrationRequest; warning?: string }
+  | {
+      kind: 'apply';
+      exportId: string;
+      exportType: LedgerEntry['exportType'];
+      instanceId: string;
+      request: MigrationRequest;
+      warning?: string;
+    }
   | { kind: 'done'; state: Ledger['status']['state']; reason?: string }
   | { kind: 'unregistered' };
 
@@ -17,7 +24,13 @@ export type NextStep =
  * (src/sync/plan.ts) and marks it `applying` under a fresh migration instance id. Its attempt number is in
  * the id, so a retried export never reuses the instance of an earlier attempt.
  */
-export async function planNextStep(store: TableStore, s3: S3Client, table: string, syncInstanceId: string, now: string): Promise<NextStep> {
+export async function planNextStep(
+  store: TableStore,
+  s3: S3Client,
+  table: string,
+  syncInstanceId: string,
+  now: string,
+): Promise<NextStep> {
   const registration = await store.getRegistration(table);
   if (!registration) return { kind: 'unregistered' };
   const { source, options } = registration.value;
@@ -76,7 +89,12 @@ export interface ApplyOutcome {
  * validates: anything else is `failed`, the table's sync stops there, and the next sync tries it again
  * (re-applying an export is harmless: upserts and deletes by deterministic id).
  */
-export async function recordOutcome(store: TableStore, table: string, outcome: ApplyOutcome, now: string): Promise<Ledger> {
+export async function recordOutcome(
+  store: TableStore,
+  table: string,
+  outcome: ApplyOutcome,
+  now: string,
+): Promise<Ledger> {
   return store.updateLedger(table, now, (ledger) => {
     const entry = ledger.exports.find((e) => e.exportId === outcome.exportId);
     if (!entry) return ledger;
@@ -86,12 +104,19 @@ export async function recordOutcome(store: TableStore, table: string, outcome: A
     entry.state = passed ? 'applied' : 'failed';
     entry.reason = passed
       ? undefined
-      : (outcome.error ?? `validation did not pass (${outcome.report?.validation.countsDetail}; ${outcome.report?.validation.mismatched} sampled item(s) differ; ${outcome.report?.files.failed} file(s) failed)`);
-    const reached = passed ? (entry.exportType === 'FULL_EXPORT' ? entry.exportTime : entry.toTime) : ledger.reachedTime;
+      : (outcome.error ??
+        `validation did not pass (${outcome.report?.validation.countsDetail}; ${outcome.report?.validation.mismatched} sampled item(s) differ; ${outcome.report?.files.failed} file(s) failed)`);
+    const reached = passed
+      ? entry.exportType === 'FULL_EXPORT'
+        ? entry.exportTime
+        : entry.toTime
+      : ledger.reachedTime;
     return {
       ...ledger,
       reachedTime: reached,
-      status: passed ? { state: 'syncing', at: now } : { state: 'failed', reason: `${entry.exportId}: ${entry.reason}`, at: now },
+      status: passed
+        ? { state: 'syncing', at: now }
+        : { state: 'failed', reason: `${entry.exportId}: ${entry.reason}`, at: now },
     };
   });
 }

@@ -61,7 +61,8 @@ export class TableStore {
       });
       return response.etag as string;
     } catch (error) {
-      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 409)) throw new ConcurrentUpdateError(what);
+      if (error instanceof RestError && (error.statusCode === 412 || error.statusCode === 409))
+        throw new ConcurrentUpdateError(what);
       throw error;
     }
   }
@@ -71,7 +72,12 @@ export class TableStore {
   }
 
   putRegistration(registration: TableRegistration, etag: string | undefined): Promise<string> {
-    return this.write(registrationPath(registration.name), registration, etag, `the registration of table ${registration.name}`);
+    return this.write(
+      registrationPath(registration.name),
+      registration,
+      etag,
+      `the registration of table ${registration.name}`,
+    );
   }
 
   async getLedger(name: string, now: string): Promise<Versioned<Ledger>> {

@@ -81,7 +81,10 @@ export function emptyLedger(table: string, now: string): Ledger {
   return { table, status: { state: 'never-run', at: now }, exports: [] };
 }
 
-export function requestFor(registration: TableRegistration, entry: Pick<LedgerEntry, 'exportPrefix'>): MigrationRequest {
+export function requestFor(
+  registration: TableRegistration,
+  entry: Pick<LedgerEntry, 'exportPrefix'>,
+): MigrationRequest {
   const { allowGaps: _allowGaps, ...options } = registration.options;
   return {
     source: { bucket: registration.source.bucket, exportPrefix: entry.exportPrefix },

@@ -47,7 +47,11 @@ function compareValues(expected: unknown, actual: unknown, path: string, out: Di
  * Attribute-by-attribute comparison of the document the mapping says should exist with the one read back,
  * ignoring Cosmos system properties at the top level. Returns at most `limit` differences.
  */
-export function compareDocuments(expected: Record<string, unknown>, actual: Record<string, unknown>, limit = 10): Difference[] {
+export function compareDocuments(
+  expected: Record<string, unknown>,
+  actual: Record<string, unknown>,
+  limit = 10,
+): Difference[] {
   const stripped: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(actual)) if (!SYSTEM_PROPERTIES.has(key)) stripped[key] = value;
   const out: Difference[] = [];

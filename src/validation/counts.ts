@@ -23,11 +23,17 @@ export function reconcileCounts(counts: ItemCounts): CountsCheck {
   const accounted = counts.written + counts.deleted + counts.deadLettered;
   const problems: string[] = [];
   if (counts.inFailedFiles > 0) problems.push(`${counts.inFailedFiles} records are in files that failed`);
-  if (counts.read !== counts.expected) problems.push(`the manifest lists ${counts.expected} records but ${counts.read} lines were read`);
+  if (counts.read !== counts.expected)
+    problems.push(`the manifest lists ${counts.expected} records but ${counts.read} lines were read`);
   if (accounted !== counts.expected) {
-    problems.push(`expected ${counts.expected} = written ${counts.written} + deleted ${counts.deleted} + dead-lettered ${counts.deadLettered}, which is ${accounted}`);
+    problems.push(
+      `expected ${counts.expected} = written ${counts.written} + deleted ${counts.deleted} + dead-lettered ${counts.deadLettered}, which is ${accounted}`,
+    );
   }
   return problems.length === 0
-    ? { reconciled: true, detail: `${counts.expected} records = ${counts.written} written + ${counts.deleted} deleted + ${counts.deadLettered} dead-lettered` }
+    ? {
+        reconciled: true,
+        detail: `${counts.expected} records = ${counts.written} written + ${counts.deleted} deleted + ${counts.deadLettered} dead-lettered`,
+      }
     : { reconciled: false, detail: problems.join('; ') };
 }

@@ -38,19 +38,36 @@ async function readSampleFile(lake: ContainerClient, path: string): Promise<Samp
   }
 }
 
-async function checkRecord(container: Container, record: SampleRecord, mapping: MappingOptions, incremental: boolean): Promise<Mismatch | undefined> {
+async function checkRecord(
+  container: Container,
+  record: SampleRecord,
+  mapping: MappingOptions,
+  incremental: boolean,
+): Promise<Mismatch | undefined> {
   const parsed = parseRecord(record.raw, incremental);
   if (parsed.kind === 'delete') {
     const key = mapKeys(parsed.keys, mapping);
     const { statusCode } = await container.item(key.id, key.partitionKey as never).read();
     return statusCode === 404
       ? undefined
-      : { id: key.id, file: record.file, line: record.line, reason: 'deleted in the source but still present in Cosmos DB' };
+      : {
+          id: key.id,
+          file: record.file,
+          line: record.line,
+          reason: 'deleted in the source but still present in Cosmos DB',
+        };
   }
   const expected = mapItem(parsed.item, mapping, newMappingStats());
-  const { resource, statusCode } = await container.item(expected.id, expected.partitionKey as never).read<Record<string, unknown>>();
+  const { resource, statusCode } = await container
+    .item(expected.id, expected.partitionKey as never)
+    .read<Record<string, unknown>>();
   if (!resource) {
-    return { id: expected.id, file: record.file, line: record.line, reason: `not found in Cosmos DB (HTTP ${statusCode})` };
+    return {
+      id: expected.id,
+      file: record.file,
+      line: record.line,
+      reason: `not found in Cosmos DB (HTTP ${statusCode})`,
+    };
   }
   const differences = compareDocuments(expected.document, resource);
   return differences.length === 0
@@ -93,5 +110,9 @@ export async function verifySample(input: {
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, records.length) }, worker));
   mismatches.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  return { sampled: records.length, mismatched: mismatches.length, mismatches: mismatches.slice(0, REPORTED_MISMATCHES) };
+  return {
+    sampled: records.length,
+    mismatched: mismatches.length,
+    mismatches: mismatches.slice(0, REPORTED_MISMATCHES),
+  };
 }

@@ -8,7 +8,15 @@ import { useLocalStack } from '../support/stack';
 import { dataFile, exportOfLines, rewriteManifests, uploadWithout } from './support/exports';
 import { cosmosItemSizeLimit } from './support/answers';
 import { cosmosServerCertificate, FaultProxy, startFaultProxy } from './support/fault-proxy';
-import { BUCKET, countDocuments, DATABASE, directClients, expectContainerToHold, MAPPING, migrationBody } from './support/migration';
+import {
+  BUCKET,
+  countDocuments,
+  DATABASE,
+  directClients,
+  expectContainerToHold,
+  MAPPING,
+  migrationBody,
+} from './support/migration';
 
 const stack = useLocalStack({ quiet: true, applyEnv: true });
 const hostEnv: Record<string, string> = { ALLOWED_SOURCES: `${BUCKET}/exports/bad,missing-exports` };
@@ -24,7 +32,8 @@ const app = useAppHost(stack, hostEnv);
 
 const goodLine = (seed: number, n: number): string => JSON.stringify({ Item: sampleItem(seed, n) });
 /** Items `from`… of a sample table; ranges that do not overlap have distinct keys. */
-const goodLines = (seed: number, from: number, count: number): string[] => Array.from({ length: count }, (_, n) => goodLine(seed, from + n));
+const goodLines = (seed: number, from: number, count: number): string[] =>
+  Array.from({ length: count }, (_, n) => goodLine(seed, from + n));
 const documentsOf = (lines: string[]): Map<string, Record<string, unknown>> =>
   new Map(
     lines.map((line) => {
@@ -73,7 +82,9 @@ describe('request-level problems: 400 naming each one, nothing started', () => {
     });
     expect(response.status).toBe(400);
     expect(response.body.error).toBe('invalid request');
-    const problems = Object.fromEntries(response.body.problems.map((p: { field: string; message: string }) => [p.field, p.message]));
+    const problems = Object.fromEntries(
+      response.body.problems.map((p: { field: string; message: string }) => [p.field, p.message]),
+    );
     expect(problems).toEqual(
       expect.objectContaining({
         'source.exportPrefix': 'must be a non-empty string',
@@ -99,7 +110,12 @@ describe('request-level problems: 400 naming each one, nothing started', () => {
       target: { database: DATABASE, container: 'never' },
     });
     expect(response.status).toBe(400);
-    expect(response.body.problems).toEqual([{ field: 'source', message: `s3://${bucket}/${exportPrefix} is not in the app's ALLOWED_SOURCES; ask the operator to add it` }]);
+    expect(response.body.problems).toEqual([
+      {
+        field: 'source',
+        message: `s3://${bucket}/${exportPrefix} is not in the app's ALLOWED_SOURCES; ask the operator to add it`,
+      },
+    ]);
     expect(await instanceCount()).toBe(before);
   });
 });
@@ -111,7 +127,9 @@ describe('export-level problems: the migration fails naming the manifest, nothin
     const generated = exportOfLines('exports/bad/incomplete', [lines]);
     await uploadWithout(directClients(stack).s3, BUCKET, generated, [`${generated.exportPrefix}/manifest-files.json`]);
     const status = await migrate(generated, 'incomplete');
-    expect(failureOf(status)).toContain(`[EXPORT_INCOMPLETE] s3://${BUCKET}/${generated.exportPrefix}/manifest-files.json does not exist: the export is incomplete`);
+    expect(failureOf(status)).toContain(
+      `[EXPORT_INCOMPLETE] s3://${BUCKET}/${generated.exportPrefix}/manifest-files.json does not exist: the export is incomplete`,
+    );
     expect(await containerExists('incomplete')).toBe(false);
   });
 
@@ -156,14 +174,22 @@ describe('export-level problems: the migration fails naming the manifest, nothin
     const generated = exportOfLines('exports/bad/pk-differs', [lines]);
     await uploadWithout(directClients(stack).s3, BUCKET, generated);
     const status = await migrate(generated, 'pk-differs');
-    expect(failureOf(status)).toContain(`[PARTITION_KEY_MISMATCH] container ${DATABASE}/pk-differs is partitioned on [/sk] but the migration needs [/pk]`);
+    expect(failureOf(status)).toContain(
+      `[PARTITION_KEY_MISMATCH] container ${DATABASE}/pk-differs is partitioned on [/sk] but the migration needs [/pk]`,
+    );
     expect(await countDocuments(stack, 'pk-differs')).toBe(0);
   });
 });
 
 describe('file-level problems: that file fails naming it, the other files load', () => {
   test('a listed file that is absent, a truncated gzip file and bytes that are not gzip', async () => {
-    const files = [goodLines(61, 0, 300), goodLines(61, 300, 100), goodLines(61, 400, 400), [], goodLines(61, 800, 300)];
+    const files = [
+      goodLines(61, 0, 300),
+      goodLines(61, 300, 100),
+      goodLines(61, 400, 400),
+      [],
+      goodLines(61, 800, 300),
+    ];
     const generated = exportOfLines('exports/bad/files', files);
     const whole = gzipSync(files[2].join('\n') + '\n');
     generated.files[2] = dataFile(generated.files[2].key, whole.subarray(0, Math.floor(whole.length * 0.6)), 400);
@@ -176,11 +202,25 @@ describe('file-level problems: that file fails naming it, the other files load',
     expect(status.runtimeStatus).toBe('Completed');
     const report = status.output;
     expect(report.files).toEqual(expect.objectContaining({ total: 5, loaded: 2, failed: 3 }));
-    const failures = Object.fromEntries(report.files.failures.map((f: { file: string; code: string; message: string }) => [f.file, f]));
-    expect(failures[absent]).toEqual({ file: absent, code: 'DATA_FILE_MISSING', message: `[DATA_FILE_MISSING] s3://${BUCKET}/${absent} is listed in the manifest but does not exist` });
-    expect(failures[notGzip]).toEqual(expect.objectContaining({ code: 'CORRUPT_GZIP', message: expect.stringContaining(`${notGzip}: gzip data is corrupt or truncated after line 0`) }));
+    const failures = Object.fromEntries(
+      report.files.failures.map((f: { file: string; code: string; message: string }) => [f.file, f]),
+    );
+    expect(failures[absent]).toEqual({
+      file: absent,
+      code: 'DATA_FILE_MISSING',
+      message: `[DATA_FILE_MISSING] s3://${BUCKET}/${absent} is listed in the manifest but does not exist`,
+    });
+    expect(failures[notGzip]).toEqual(
+      expect.objectContaining({
+        code: 'CORRUPT_GZIP',
+        message: expect.stringContaining(`${notGzip}: gzip data is corrupt or truncated after line 0`),
+      }),
+    );
     expect(failures[truncated].code).toBe('CORRUPT_GZIP');
-    const cut = /: gzip data is (?:corrupt or )?truncated after line (\d+).*the lines before it were loaded \((\d+) written, 0 dead-lettered\)/.exec(failures[truncated].message);
+    const cut =
+      /: gzip data is (?:corrupt or )?truncated after line (\d+).*the lines before it were loaded \((\d+) written, 0 dead-lettered\)/.exec(
+        failures[truncated].message,
+      );
     expect(failures[truncated].message).toContain(truncated);
     expect(cut).not.toBeNull();
     const [readable, written] = [Number(cut?.[1]), Number(cut?.[2])];
@@ -192,7 +232,11 @@ describe('file-level problems: that file fails naming it, the other files load',
     expect(report.validation.passed).toBe(false);
 
     // Everything readable is in the container, nothing else: files 0 and 4 and the first lines of the truncated file.
-    const expected = new Map([...documentsOf(files[0]), ...documentsOf(files[4]), ...documentsOf(files[2].slice(0, readable))]);
+    const expected = new Map([
+      ...documentsOf(files[0]),
+      ...documentsOf(files[4]),
+      ...documentsOf(files[2].slice(0, readable)),
+    ]);
     await expectContainerToHold(stack, 'bad-files', expected);
   });
 });
@@ -207,7 +251,11 @@ describe('line-level problems: dead-lettered with file, line and reason, counted
       [20, '{"Item":{"pk":{"S":"CUST#m"},"note":{"S":"no sort key"}}}', /sk.*the key attribute is missing/],
       [30, '{"Item":{"pk":{"S":"CUST#n"},"sk":{"N":"1"},"price":{"N":"12.3.4"}}}', /price/],
       [40, '{"NewImage":{"pk":{"S":"CUST#i"},"sk":{"N":"1"}}}', /a full export line must have an "Item" object/],
-      [50, JSON.stringify({ Item: { pk: { S: 'CUST#big' }, sk: { N: '1' }, blob: { S: 'x'.repeat(2_200_000) } } }), /Cosmos DB rejected the document \(HTTP 413\)/],
+      [
+        50,
+        JSON.stringify({ Item: { pk: { S: 'CUST#big' }, sk: { N: '1' }, blob: { S: 'x'.repeat(2_200_000) } } }),
+        /Cosmos DB rejected the document \(HTTP 413\)/,
+      ],
     ];
     const lines = [...good];
     for (const [at, line] of bad) lines.splice(at - 1, 0, line);
@@ -222,7 +270,9 @@ describe('line-level problems: dead-lettered with file, line and reason, counted
     expect(report.validation).toEqual(expect.objectContaining({ passed: true, countsReconciled: true }));
     expect(status.customStatus.items.deadLettered).toBe(6);
 
-    const letters = (await directClients(stack).lake.getBlockBlobClient(deadLetterPath(report.lake.folder, 0)).downloadToBuffer())
+    const letters = (
+      await directClients(stack).lake.getBlockBlobClient(deadLetterPath(report.lake.folder, 0)).downloadToBuffer()
+    )
       .toString()
       .trim()
       .split('\n')
@@ -232,7 +282,9 @@ describe('line-level problems: dead-lettered with file, line and reason, counted
       const letter = letters.find((l) => l.line === at);
       expect(letter).toEqual({ file: generated.files[0].key, line: at, reason: expect.stringMatching(reason), raw });
     }
-    expect(await directClients(stack).lake.getBlockBlobClient(deadLetterPath(report.lake.folder, 1)).downloadToBuffer()).toHaveLength(0);
+    expect(
+      await directClients(stack).lake.getBlockBlobClient(deadLetterPath(report.lake.folder, 1)).downloadToBuffer(),
+    ).toHaveLength(0);
     await expectContainerToHold(stack, 'bad-lines', new Map([...documentsOf(good), ...documentsOf(second)]));
   });
 });

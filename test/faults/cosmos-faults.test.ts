@@ -4,7 +4,14 @@ import { postJson, useAppHost, waitForCompletion } from '../support/app-host';
 import { useLocalStack } from '../support/stack';
 import { cosmosThrottle, cosmosUnavailable, randomFaults, seeded } from './support/answers';
 import { cosmosServerCertificate, FaultProxy, NO_FAULTS, startFaultProxy } from './support/fault-proxy';
-import { BUCKET, DATABASE, directClients, expectContainerToHold, expectedDocuments, migrationBody } from './support/migration';
+import {
+  BUCKET,
+  DATABASE,
+  directClients,
+  expectContainerToHold,
+  expectedDocuments,
+  migrationBody,
+} from './support/migration';
 
 const stack = useLocalStack({ quiet: true, applyEnv: true });
 const hostEnv: Record<string, string> = {};
@@ -50,7 +57,9 @@ describe('Cosmos DB throttles 10% of requests and resets 2% of connections', () 
     expect(report.validation).toEqual(expect.objectContaining({ passed: true, countsReconciled: true, mismatched: 0 }));
     const { requests, faults } = cosmos.counts;
     const resets = (faults['reset-before'] ?? 0) + (faults['reset-after'] ?? 0);
-    console.log(`Cosmos requests ${requests}: ${faults['status-429']} answered 429, ${resets} connections reset (${faults['reset-after'] ?? 0} after the write)`);
+    console.log(
+      `Cosmos requests ${requests}: ${faults['status-429']} answered 429, ${resets} connections reset (${faults['reset-after'] ?? 0} after the write)`,
+    );
     expect(faults['status-429'] / requests).toBeGreaterThan(0.06);
     expect(faults['status-429'] / requests).toBeLessThan(0.14);
     expect(resets / requests).toBeGreaterThan(0.005);
@@ -76,7 +85,10 @@ describe('Cosmos DB goes away for a while, or refuses the app', () => {
       if (outageFrom === undefined || Date.now() - outageFrom > 8000) return undefined;
       return random() < 0.5 ? cosmosUnavailable(500) : { kind: 'reset', when: random() < 0.5 ? 'before' : 'after' };
     };
-    const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated, 'outage', { bulkConcurrency: 1 }));
+    const started = await postJson(
+      `${app.url}/api/migrations`,
+      migrationBody(generated, 'outage', { bulkConcurrency: 1 }),
+    );
     const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
     expect(outageFrom).toBeDefined();
     expect(status.runtimeStatus).toBe('Completed');
@@ -85,7 +97,7 @@ describe('Cosmos DB goes away for a while, or refuses the app', () => {
     await expectContainerToHold(stack, 'outage', expectedDocuments(spec));
   });
 
-  test("writes refused with 403 fail each file at once, naming the container; nothing is dead-lettered", async () => {
+  test('writes refused with 403 fail each file at once, naming the container; nothing is dead-lettered', async () => {
     const spec: ExportSpec = { prefix: 'exports/refused', itemCount: 600, fileCount: 2, seed: 23 };
     const generated = buildFullExport(spec);
     await uploadExport(directClients(stack).s3, BUCKET, generated);
@@ -95,7 +107,10 @@ describe('Cosmos DB goes away for a while, or refuses the app', () => {
             kind: 'status',
             status: 403,
             headers: { 'content-type': 'application/json', 'x-ms-substatus': '5301' },
-            body: JSON.stringify({ code: 'Forbidden', message: 'Request blocked by Auth: the principal does not have the required RBAC permissions' }),
+            body: JSON.stringify({
+              code: 'Forbidden',
+              message: 'Request blocked by Auth: the principal does not have the required RBAC permissions',
+            }),
           }
         : undefined;
     const began = Date.now();
@@ -104,7 +119,12 @@ describe('Cosmos DB goes away for a while, or refuses the app', () => {
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output.files).toEqual(expect.objectContaining({ total: 3, failed: 2 }));
     for (const failure of status.output.files.failures) {
-      expect(failure).toEqual(expect.objectContaining({ code: 'CONFIGURATION', message: expect.stringContaining(`Cosmos DB refused the writes to ${DATABASE}/refused (HTTP 403)`) }));
+      expect(failure).toEqual(
+        expect.objectContaining({
+          code: 'CONFIGURATION',
+          message: expect.stringContaining(`Cosmos DB refused the writes to ${DATABASE}/refused (HTTP 403)`),
+        }),
+      );
     }
     expect(status.output.items.deadLettered).toBe(0);
     expect(Date.now() - began).toBeLessThan(30_000);

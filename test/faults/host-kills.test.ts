@@ -13,7 +13,8 @@ beforeAll(async () => {
   // Every write waits a little, so the load lasts long enough for three kills on any machine.
   cosmos = await startFaultProxy(stack.endpoints.cosmos, {
     tls: cosmosServerCertificate(),
-    plan: (request) => (request.method === 'POST' && request.url.endsWith('/docs') ? { kind: 'delay', ms: 100 } : undefined),
+    plan: (request) =>
+      request.method === 'POST' && request.url.endsWith('/docs') ? { kind: 'delay', ms: 100 } : undefined,
   });
   hostEnv.COSMOS_ENDPOINT = cosmos.url;
 });
@@ -45,7 +46,10 @@ describe('the host is killed with kill -9 three times while a 20,000-item export
   }, 120_000);
 
   test('it resumes each time from checkpoints, runs no completed activity again, and the report passes', async () => {
-    const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated, 'killed', { bulkConcurrency: 1 }));
+    const started = await postJson(
+      `${app.url}/api/migrations`,
+      migrationBody(generated, 'killed', { bulkConcurrency: 1 }),
+    );
     expect(started.status).toBe(202);
     const id: string = started.body.id;
     const instances = [id, ...generated.files.map((_, i) => `${id}:batch-${i}`)];
@@ -58,7 +62,13 @@ describe('the host is killed with kill -9 three times while a 20,000-item export
     const checkpointsSeenAtKill: string[] = [];
     for (let kill = 1; kill <= 3; kill++) {
       // Kill while a load is between checkpoints: it has saved progress that the next host must pick up.
-      const line = await waitForLogLine(app.logFile, /\[loadFile\] .*: checkpoint after line \d+/, logSize(app.logFile), 120_000, ended);
+      const line = await waitForLogLine(
+        app.logFile,
+        /\[loadFile\] .*: checkpoint after line \d+/,
+        logSize(app.logFile),
+        120_000,
+        ended,
+      );
       checkpointsSeenAtKill.push(line);
       for (const key of await persistedCompletions(instances)) completedBeforeKills.add(key);
       await app.restart(true);
@@ -74,7 +84,9 @@ describe('the host is killed with kill -9 three times while a 20,000-item export
     const log = readLog(app.logFile);
     expect(log.match(/Resuming \d+ unfinished orchestration instance/g)?.length).toBe(3);
     // Each kill interrupted a load that had saved a checkpoint; the next host continued it from there.
-    expect(log.match(/\[loadFile\] .*resuming from checkpoint after line [1-9]\d*/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
+    expect(
+      log.match(/\[loadFile\] .*resuming from checkpoint after line [1-9]\d*/g)?.length ?? 0,
+    ).toBeGreaterThanOrEqual(3);
 
     const runs = successfulRuns(log);
     const activities = ['readManifest', 'prepareTarget', 'copyFile', 'loadFile', 'validateMigration', 'writeReport'];
@@ -82,10 +94,14 @@ describe('the host is killed with kill -9 three times while a 20,000-item export
     expect(completedBeforeKills.size).toBeGreaterThanOrEqual(2 + generated.files.length);
     expect(rerun).toEqual([]);
     const neverRan = activities
-      .flatMap((name) => (name === 'copyFile' || name === 'loadFile' ? instances.slice(1).map((i) => `${name} ${i}`) : [`${name} ${id}`]))
+      .flatMap((name) =>
+        name === 'copyFile' || name === 'loadFile' ? instances.slice(1).map((i) => `${name} ${i}`) : [`${name} ${id}`],
+      )
       .filter((key) => !runs.has(key));
     expect(neverRan).toEqual([]);
-    console.log(`kills at: ${checkpointsSeenAtKill.map((l) => l.replace(/^.*\] /, '')).join(' | ')}; completed before a kill: ${completedBeforeKills.size}`);
+    console.log(
+      `kills at: ${checkpointsSeenAtKill.map((l) => l.replace(/^.*\] /, '')).join(' | ')}; completed before a kill: ${completedBeforeKills.size}`,
+    );
 
     await expectContainerToHold(stack, 'killed', expectedDocuments(spec));
   });
@@ -104,7 +120,10 @@ describe('a load that runs out of LOAD_TIME_BUDGET_SECONDS', () => {
 
   test('stops at a checkpoint and is called again until the file is done; every item counted once', async () => {
     const logStart = logSize(app.logFile);
-    const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated, 'budget', { bulkConcurrency: 1 }));
+    const started = await postJson(
+      `${app.url}/api/migrations`,
+      migrationBody(generated, 'budget', { bulkConcurrency: 1 }),
+    );
     const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output.items).toEqual({ expected: 6_000, read: 6_000, written: 6_000, deleted: 0, deadLettered: 0 });

@@ -35,33 +35,48 @@ describe('S3 answers SlowDown and InternalError, stalls, resets and cuts downloa
     s3.plan = NO_FAULTS;
   });
 
-  test.each(['stream', 'auto'])('copyMode %s: every file is copied and verified, every item written once, the report passes', async (copyMode) => {
-    const random = seeded(copyMode === 'stream' ? 7 : 8);
-    s3.plan = randomFaults(
-      [
-        { rate: 0.15, fault: () => s3Error(503, 'SlowDown', 'Please reduce your request rate.') },
-        { rate: 0.05, fault: () => s3Error(500, 'InternalError', 'We encountered an internal error. Please try again.') },
-        { rate: 0.05, fault: () => ({ kind: 'delay', ms: 200 + Math.floor(random() * 600) }) },
-        { rate: 0.03, fault: () => ({ kind: 'reset', when: 'before' }) },
-        { rate: 0.05, fault: () => ({ kind: 'truncate', bytes: 1000 }) },
-      ],
-      random,
-    );
-    const container = `slow-${copyMode}`;
-    const logStart = logSize(app.logFile);
-    const started = await postJson(`${app.url}/api/migrations`, migrationBody(generated[copyMode], container, { copyMode }));
-    expect(started.status).toBe(202);
-    const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
-    s3.plan = NO_FAULTS;
-        expect(status.runtimeStatus).toBe('Completed');
-    expect(status.output.files).toEqual(expect.objectContaining({ total: 4, copied: 4, loaded: 4, failed: 0 }));
-    expect(status.output.items).toEqual({ expected: 6_000, read: 6_000, written: 6_000, deleted: 0, deadLettered: 0 });
-    expect(status.output.validation.passed).toBe(true);
-    expect(s3.counts.faults['truncate'] ?? 0).toBeGreaterThan(0);
-    // Broken transfers are retried inside the copy; no copy had to wait for Durable's activity retry.
-    expect(invocations(readLog(app.logFile, logStart)).filter((run) => !run.ok)).toEqual([]);
-    await expectContainerToHold(stack, container, expectedDocuments(specs[copyMode]));
-  });
+  test.each(['stream', 'auto'])(
+    'copyMode %s: every file is copied and verified, every item written once, the report passes',
+    async (copyMode) => {
+      const random = seeded(copyMode === 'stream' ? 7 : 8);
+      s3.plan = randomFaults(
+        [
+          { rate: 0.15, fault: () => s3Error(503, 'SlowDown', 'Please reduce your request rate.') },
+          {
+            rate: 0.05,
+            fault: () => s3Error(500, 'InternalError', 'We encountered an internal error. Please try again.'),
+          },
+          { rate: 0.05, fault: () => ({ kind: 'delay', ms: 200 + Math.floor(random() * 600) }) },
+          { rate: 0.03, fault: () => ({ kind: 'reset', when: 'before' }) },
+          { rate: 0.05, fault: () => ({ kind: 'truncate', bytes: 1000 }) },
+        ],
+        random,
+      );
+      const container = `slow-${copyMode}`;
+      const logStart = logSize(app.logFile);
+      const started = await postJson(
+        `${app.url}/api/migrations`,
+        migrationBody(generated[copyMode], container, { copyMode }),
+      );
+      expect(started.status).toBe(202);
+      const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000);
+      s3.plan = NO_FAULTS;
+      expect(status.runtimeStatus).toBe('Completed');
+      expect(status.output.files).toEqual(expect.objectContaining({ total: 4, copied: 4, loaded: 4, failed: 0 }));
+      expect(status.output.items).toEqual({
+        expected: 6_000,
+        read: 6_000,
+        written: 6_000,
+        deleted: 0,
+        deadLettered: 0,
+      });
+      expect(status.output.validation.passed).toBe(true);
+      expect(s3.counts.faults['truncate'] ?? 0).toBeGreaterThan(0);
+      // Broken transfers are retried inside the copy; no copy had to wait for Durable's activity retry.
+      expect(invocations(readLog(app.logFile, logStart)).filter((run) => !run.ok)).toEqual([]);
+      await expectContainerToHold(stack, container, expectedDocuments(specs[copyMode]));
+    },
+  );
 });
 
 describe('S3 denies access', () => {
@@ -86,7 +101,11 @@ describe('S3 denies access', () => {
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output.files).toEqual(expect.objectContaining({ total: 4, loaded: 3, failed: 1 }));
     expect(status.output.files.failures).toEqual([
-      { file: file.key, code: 'SOURCE_ACCESS_DENIED', message: expect.stringContaining(`s3://${BUCKET}/${file.key}: S3 denied access (HTTP 403`) },
+      {
+        file: file.key,
+        code: 'SOURCE_ACCESS_DENIED',
+        message: expect.stringContaining(`s3://${BUCKET}/${file.key}: S3 denied access (HTTP 403`),
+      },
     ]);
     expect(status.output.validation.passed).toBe(false);
     await expectContainerToHold(stack, 'denied-file', expectedDocuments(spec, [1]));
@@ -98,7 +117,9 @@ describe('S3 denies access', () => {
     const began = Date.now();
     const status = await waitForCompletion(started.body.statusQueryGetUri, 120_000);
     expect(status.runtimeStatus).toBe('Failed');
-    expect(String(status.output)).toContain(`[SOURCE_ACCESS_DENIED] s3://${BUCKET}/${generated.exportPrefix}/manifest-summary.json: S3 denied access`);
+    expect(String(status.output)).toContain(
+      `[SOURCE_ACCESS_DENIED] s3://${BUCKET}/${generated.exportPrefix}/manifest-summary.json: S3 denied access`,
+    );
     expect(Date.now() - began).toBeLessThan(4000);
   });
 });

@@ -19,14 +19,25 @@ interface S3rverInstance {
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
 }
-type S3rverClass = new (options: { address: string; port: number; directory: string; silent: boolean }) => S3rverInstance;
+type S3rverClass = new (options: {
+  address: string;
+  port: number;
+  directory: string;
+  silent: boolean;
+}) => S3rverInstance;
 
 /** Secrets no one has seen before, so any occurrence anywhere is a leak. */
 const FUNCTION_KEY = randomBytes(24).toString('base64url');
 const COSMOS_KEY = randomBytes(64).toString('base64');
 const AWS_ACCESS_KEY_ID = `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
 const AWS_SECRET_ACCESS_KEY = randomBytes(30).toString('base64');
-const SECRETS: Record<string, string> = { FUNCTION_KEY, COSMOS_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AZURITE_ACCOUNT_KEY: AZURITE_KEY };
+const SECRETS: Record<string, string> = {
+  FUNCTION_KEY,
+  COSMOS_KEY,
+  AWS_ACCESS_KEY_ID,
+  AWS_SECRET_ACCESS_KEY,
+  AZURITE_ACCOUNT_KEY: AZURITE_KEY,
+};
 /** Shapes of credentials in URLs and connection strings: SAS signatures, presigned URL signatures and credentials, account keys. */
 const SECRET_SHAPES: Record<string, RegExp> = {
   'SAS signature': /[?&]sig=/i,
@@ -55,7 +66,12 @@ function filesUnder(dir: string): string[] {
 
 const stack = useLocalStack({ quiet: true, applyEnv: true });
 const s3Dir = mkdtempSync(join(tmpdir(), 's3rver-secrets-'));
-const hostEnv: Record<string, string> = { DEVHOST_FUNCTION_KEY: FUNCTION_KEY, COSMOS_KEY, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY };
+const hostEnv: Record<string, string> = {
+  DEVHOST_FUNCTION_KEY: FUNCTION_KEY,
+  COSMOS_KEY,
+  AWS_ACCESS_KEY_ID,
+  AWS_SECRET_ACCESS_KEY,
+};
 let s3server: S3rverInstance;
 let s3proxy: FaultProxy;
 let s3: S3Client;
@@ -64,15 +80,18 @@ beforeAll(async () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- s3rver ships no types; its account registry is patched in place
   const S3rver = require('s3rver') as S3rverClass;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
-  (require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } }).DUMMY_ACCOUNT.createKeyPair(
-    AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY,
-  );
+  const accounts = require('s3rver/lib/models/account') as {
+    DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
+  };
+  accounts.DUMMY_ACCOUNT.createKeyPair(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY);
   s3server = new S3rver({ address: '127.0.0.1', port: 0, directory: s3Dir, silent: true });
   const { port } = await s3server.run();
   s3proxy = await startFaultProxy(`http://127.0.0.1:${port}`);
   hostEnv.S3_ENDPOINT = s3proxy.url;
-  s3 = new S3Client({ ...localS3ClientConfig(`http://127.0.0.1:${port}`), credentials: { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY } });
+  s3 = new S3Client({
+    ...localS3ClientConfig(`http://127.0.0.1:${port}`),
+    credentials: { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY },
+  });
 });
 afterAll(async () => {
   await s3proxy?.stop();
@@ -82,7 +101,12 @@ afterAll(async () => {
 const app = useAppHost(stack, hostEnv);
 
 /** The app's API as the CLI calls it; `headers` carries the function key when a test sends one. */
-function call(method: string, path: string, headers: { 'x-functions-key'?: string } = {}, body?: unknown): Promise<{ status: number; body: any }> {
+function call(
+  method: string,
+  path: string,
+  headers: { 'x-functions-key'?: string } = {},
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   return apiCall({ baseUrl: app.url, functionKey: headers['x-functions-key'] }, method, path.replace(/^\//, ''), body);
 }
 
@@ -99,7 +123,9 @@ describe('outside local mode (a function key is configured)', () => {
     const body = migrationBody(generated, 'secret-auth');
     expect((await call('POST', '/api/migrations', {}, body)).status).toBe(401);
     expect((await call('POST', '/api/migrations', { 'x-functions-key': `${FUNCTION_KEY}x` }, body)).status).toBe(401);
-    expect((await call('POST', `/api/migrations?code=${encodeURIComponent(FUNCTION_KEY.slice(1))}`, {}, body)).status).toBe(401);
+    expect(
+      (await call('POST', `/api/migrations?code=${encodeURIComponent(FUNCTION_KEY.slice(1))}`, {}, body)).status,
+    ).toBe(401);
     expect((await call('GET', '/api/migrations/migrate-00000000000000000000000000000000')).status).toBe(401);
     expect((await call('GET', '/api/health')).status).not.toBe(401);
 
@@ -117,11 +143,14 @@ describe('outside local mode (a function key is configured)', () => {
     const key = { 'x-functions-key': FUNCTION_KEY };
     // Failures whose messages could carry a URL or a credential: S3 refusing one file, the lake refusing a
     // server-side copy from a presigned URL, S3 refusing the manifest.
-    const [fileDenied, serverCopy, manifestDenied] = [82, 83, 84].map((seed) => buildFullExport({ prefix: `exports/secret-${seed}`, itemCount: 60, fileCount: 2, seed }));
+    const [fileDenied, serverCopy, manifestDenied] = [82, 83, 84].map((seed) =>
+      buildFullExport({ prefix: `exports/secret-${seed}`, itemCount: 60, fileCount: 2, seed }),
+    );
     for (const each of [fileDenied, serverCopy, manifestDenied]) await uploadExport(s3, BUCKET, each);
     const deniedFile = fileDenied.files[0].key;
     s3proxy.plan = (request) =>
-      request.url.split('?')[0].endsWith(`/${deniedFile}`) || request.url.split('?')[0].endsWith(`/${manifestDenied.exportPrefix}/manifest-summary.json`)
+      request.url.split('?')[0].endsWith(`/${deniedFile}`) ||
+      request.url.split('?')[0].endsWith(`/${manifestDenied.exportPrefix}/manifest-summary.json`)
         ? s3Error(403, 'AccessDenied', 'Access Denied')
         : undefined;
     const runs = [
@@ -135,7 +164,11 @@ describe('outside local mode (a function key is configured)', () => {
       expect(started.status).toBe(202);
       instances.push(started.body.id);
       const status = await waitForCompletion(started.body.statusQueryGetUri, 120_000);
-      outcomes.push(status.runtimeStatus === 'Completed' ? status.output.files.failures.map((f: { code: string }) => f.code).join(',') : String(status.output));
+      outcomes.push(
+        status.runtimeStatus === 'Completed'
+          ? status.output.files.failures.map((f: { code: string }) => f.code).join(',')
+          : String(status.output),
+      );
     }
     s3proxy.plan = () => undefined;
     expect(outcomes[0]).toBe('SOURCE_ACCESS_DENIED');
@@ -146,19 +179,30 @@ describe('outside local mode (a function key is configured)', () => {
 
     const leaks: string[] = [];
     leaks.push(...leaksIn('host log', readFileSync(app.logFile, 'utf8')));
-    const everyInstance = (await call('GET', '/runtime/webhooks/durabletask/instances?showInput=true')).body as { instanceId: string }[];
+    const everyInstance = (await call('GET', '/runtime/webhooks/durabletask/instances?showInput=true')).body as {
+      instanceId: string;
+    }[];
     for (const { instanceId } of everyInstance) {
-      const status = await call('GET', `/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?showHistory=true&showHistoryOutput=true&showInput=true`);
+      const status = await call(
+        'GET',
+        `/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?showHistory=true&showHistoryOutput=true&showInput=true`,
+      );
       leaks.push(...leaksIn(`status of ${instanceId}`, JSON.stringify(status.body)));
     }
-    for (const id of instances) leaks.push(...leaksIn(`GET /api/migrations/${id}`, JSON.stringify((await call('GET', `/api/migrations/${id}`, key)).body)));
-    for (const file of filesUnder(join(dirname(app.logFile), 'durable'))) leaks.push(...leaksIn(`Durable state ${file}`, readFileSync(file, 'utf8')));
+    for (const id of instances)
+      leaks.push(
+        ...leaksIn(`GET /api/migrations/${id}`, JSON.stringify((await call('GET', `/api/migrations/${id}`, key)).body)),
+      );
+    for (const file of filesUnder(join(dirname(app.logFile), 'durable')))
+      leaks.push(...leaksIn(`Durable state ${file}`, readFileSync(file, 'utf8')));
     const { lake } = directClients(stack);
     let blobs = 0;
     for await (const blob of lake.listBlobsFlat()) {
       if (blob.name.endsWith('.json.gz')) continue;
       blobs++;
-      leaks.push(...leaksIn(`lake ${blob.name}`, (await lake.getBlockBlobClient(blob.name).downloadToBuffer()).toString('utf8')));
+      leaks.push(
+        ...leaksIn(`lake ${blob.name}`, (await lake.getBlockBlobClient(blob.name).downloadToBuffer()).toString('utf8')),
+      );
     }
     expect(everyInstance.length).toBeGreaterThanOrEqual(4);
     expect(blobs).toBeGreaterThan(5);

@@ -56,13 +56,21 @@ export function useAppHost(stack: LocalStackHandle, extraEnv: Record<string, str
 }
 
 export async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
 /** Polls a Durable status URL until the instance ends; returns the final status payload. */
-export async function waitForCompletion(statusUrl: string, timeoutMs = 240_000, onStatus?: (status: any) => void): Promise<any> {
+export async function waitForCompletion(
+  statusUrl: string,
+  timeoutMs = 240_000,
+  onStatus?: (status: any) => void,
+): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await fetch(statusUrl);
@@ -85,7 +93,11 @@ export async function requestJson(method: string, url: string, body?: unknown): 
 }
 
 /** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 120_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

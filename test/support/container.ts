@@ -10,7 +10,9 @@ export type Documents = Map<string, Record<string, unknown>>;
 /** A Cosmos client for tests on the local server, patient enough for whole-container queries. */
 export function testCosmosClient(stack: LocalStackHandle): CosmosClient {
   // The local server needs about 30 s to count 50,000 documents, more on a busy machine.
-  return createCosmosClient(readSettings(stack.settings as unknown as NodeJS.ProcessEnv), { requestTimeoutMs: 240_000 });
+  return createCosmosClient(readSettings(stack.settings as unknown as NodeJS.ProcessEnv), {
+    requestTimeoutMs: 240_000,
+  });
 }
 
 /** The documents the mapping makes of `items`, by id. */

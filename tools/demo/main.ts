@@ -36,15 +36,29 @@ async function main(): Promise<number> {
 
   const url = `http://127.0.0.1:${opts.port}`;
   let host: HostProcess | undefined;
-  const running = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(1500) }).then(() => true, () => false);
+  const running = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(1500) }).then(
+    () => true,
+    () => false,
+  );
   if (!running) {
     say(`Starting the Functions host on ${url}…`);
-    host = await startHostProcess({ appDir, port: opts.port, stateDir: join(stateDir, 'durable'), env, logFile: join(stateDir, 'logs', 'host.log') });
+    host = await startHostProcess({
+      appDir,
+      port: opts.port,
+      stateDir: join(stateDir, 'durable'),
+      env,
+      logFile: join(stateDir, 'logs', 'host.log'),
+    });
   }
 
   try {
     say(`Generating a sample export: ${opts.items} items in ${opts.files} files…`);
-    const generated = buildFullExport({ prefix: 'exports/orders', itemCount: opts.items, fileCount: opts.files, seed: 42 });
+    const generated = buildFullExport({
+      prefix: 'exports/orders',
+      itemCount: opts.items,
+      fileCount: opts.files,
+      seed: 42,
+    });
     const bucket = 'demo-exports';
     await uploadExport(new S3Client(s3ClientConfigFromSettings(stack.settings)), bucket, generated);
     say(`Uploaded to s3://${bucket}/${generated.exportPrefix}/`);
@@ -60,7 +74,9 @@ async function main(): Promise<number> {
     const final = status.output === null ? await getMigration(api, started.id) : status;
     say('');
     say(formatReport(final.runtimeStatus, final.output));
-    const passed = final.runtimeStatus === 'Completed' && (final.output as { validation?: { passed?: boolean } }).validation?.passed === true;
+    const passed =
+      final.runtimeStatus === 'Completed' &&
+      (final.output as { validation?: { passed?: boolean } }).validation?.passed === true;
     return passed ? 0 : 2;
   } finally {
     if (!opts.keep) {

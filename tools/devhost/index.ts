@@ -136,7 +136,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   for (const fn of functions.all()) {
     const route = router.routes.find((r) => r.fn === fn);
     const methods = route?.methods ? [...route.methods].join(',') : 'all';
-    logger.info(route ? `${fn.name}: [${methods}] ${origin()}${prefix}/${route.route.template}` : `${fn.name}: ${String(fn.trigger.type)}`);
+    logger.info(
+      route
+        ? `${fn.name}: [${methods}] ${origin()}${prefix}/${route.route.template}`
+        : `${fn.name}: ${String(fn.trigger.type)}`,
+    );
   }
   logger.info(`Devhost listening on ${origin()} (state: ${stateDir})`);
 
@@ -149,7 +153,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         timers.stop();
         await close(listening.server);
         await engine.stop();
-        await runtime.hooks.run('appTerminate', { hookData: runtime.hooks.appLevelHookData, appHookData: runtime.hooks.appHookData });
+        await runtime.hooks.run('appTerminate', {
+          hookData: runtime.hooks.appLevelHookData,
+          appHookData: runtime.hooks.appHookData,
+        });
       })();
       return stopping;
     },

@@ -23,5 +23,5 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) {
     return err.message;
   }
-  return typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+  return typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err));
 }

@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   }>();
 
   // A stray rejection in user code must not take the whole host down, as in the Functions worker.
-  process.on('unhandledRejection', (reason) => consoleLogger.error(`Unhandled promise rejection: ${errorMessage(reason)}`));
+  process.on('unhandledRejection', (reason) =>
+    consoleLogger.error(`Unhandled promise rejection: ${errorMessage(reason)}`),
+  );
 
   const host = await startHost({
     appDir: opts.appDir,

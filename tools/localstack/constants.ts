@@ -18,8 +18,7 @@ export const DEFAULT_PORTS: Readonly<LocalStackPorts> = Object.freeze({
 
 /** Azurite's fixed development account; every Azure SDK and the Functions host know these values. */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
-export const AZURITE_KEY =
-  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 /**
  * The Cosmos DB emulator's published key. @vercel/cosmosdb-server does not check signatures at all,

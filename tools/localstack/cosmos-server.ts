@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   const snapshotFile = join(args.stateDir, 'account.ndjson');
   // Temp files of snapshots interrupted by a SIGKILL; the last complete snapshot is account.ndjson itself.
   for (const entry of readdirSync(args.stateDir)) {
-    if (entry.startsWith('account.ndjson.') && entry.endsWith('.tmp')) rmSync(join(args.stateDir, entry), { force: true });
+    if (entry.startsWith('account.ndjson.') && entry.endsWith('.tmp'))
+      rmSync(join(args.stateDir, entry), { force: true });
   }
   // Read before listening; the account is only created once the port is bound.
   let snapshot: Snapshot = await readSnapshot(snapshotFile);
@@ -104,10 +105,13 @@ async function main(): Promise<void> {
     }
   };
   const scheduleFlush = (): void => {
-    setTimeout(() => {
-      flush();
-      scheduleFlush();
-    }, Math.max(SNAPSHOT_INTERVAL_MS, snapshotCostMs * SNAPSHOT_COST_FACTOR));
+    setTimeout(
+      () => {
+        flush();
+        scheduleFlush();
+      },
+      Math.max(SNAPSHOT_INTERVAL_MS, snapshotCostMs * SNAPSHOT_COST_FACTOR),
+    );
   };
 
   // keepAlive: the package otherwise answers `connection: close`, forcing a TLS handshake per request.

@@ -12,11 +12,18 @@ export interface HostProcess {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 /** Polls `GET /api/health` until the host answers (any status): the app is loaded and serving. */
-export async function waitForHost(url: string, child: ChildProcess | undefined, timeoutMs: number, logFile?: string): Promise<void> {
+export async function waitForHost(
+  url: string,
+  child: ChildProcess | undefined,
+  timeoutMs: number,
+  logFile?: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child && (child.exitCode !== null || child.signalCode !== null)) {
@@ -45,7 +52,15 @@ export async function startHostProcess(options: {
   functionKey?: string;
 }): Promise<HostProcess> {
   const out = openSync(options.logFile, 'a');
-  const args = [join(options.appDir, 'dist/tools/devhost/main.js'), '--app-dir', options.appDir, '--port', String(options.port), '--state-dir', options.stateDir];
+  const args = [
+    join(options.appDir, 'dist/tools/devhost/main.js'),
+    '--app-dir',
+    options.appDir,
+    '--port',
+    String(options.port),
+    '--state-dir',
+    options.stateDir,
+  ];
   if (options.functionKey) args.push('--function-key', options.functionKey);
   const child = spawn(process.execPath, args, {
     cwd: options.appDir,

@@ -17,7 +17,9 @@ import type { EmulatorExit, LocalStack } from './types';
 
 function printSummary(stack: LocalStack): void {
   for (const emulator of stack.emulators) {
-    const how = emulator.startedHere ? `started (pid ${emulator.pid}), log ${emulator.logFile}` : 'already running, reused';
+    const how = emulator.startedHere
+      ? `started (pid ${emulator.pid}), log ${emulator.logFile}`
+      : 'already running, reused';
     console.log(`  ${emulator.name.padEnd(8)} ports ${emulator.ports.join('/').padEnd(17)} ${how}`);
   }
   console.log(`State: ${stack.stateDir}`);

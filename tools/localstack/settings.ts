@@ -35,7 +35,10 @@ export function azuriteConnectionString(endpoints: Pick<LocalStackEndpoints, 'bl
   ].join(';');
 }
 
-export function settingsFor(endpoints: LocalStackEndpoints, lakeContainer = DEFAULT_LAKE_CONTAINER): LocalStackSettings {
+export function settingsFor(
+  endpoints: LocalStackEndpoints,
+  lakeContainer = DEFAULT_LAKE_CONTAINER,
+): LocalStackSettings {
   const storage = azuriteConnectionString(endpoints);
   return {
     AzureWebJobsStorage: storage,

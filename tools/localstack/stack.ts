@@ -65,7 +65,9 @@ async function waitUntilReady(started: Started, ports: LocalStackPorts, deadline
         ? `did not become ready in time (${wanted.map((p, i) => `${portLabel(p)} ${listening[i] ? 'open' : 'closed'}`).join(', ')})`
         : undefined;
     if (failure) {
-      throw new Error(`${started.definition.name} ${failure}. Log: ${started.logFile}\n--- output ---\n${lastLines(output)}`);
+      throw new Error(
+        `${started.definition.name} ${failure}. Log: ${started.logFile}\n--- output ---\n${lastLines(output)}`,
+      );
     }
     await delay(100);
   }

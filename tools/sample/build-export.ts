@@ -61,7 +61,8 @@ export function* exportItems(spec: ExportSpec): Generator<{ file: number; item: 
   const generated = Math.max(0, spec.itemCount - edges.length);
   for (const item of edges.slice(0, spec.itemCount)) yield { file: 0, item };
   const perFile = Math.ceil(generated / spec.fileCount);
-  for (let n = 0; n < generated; n++) yield { file: Math.min(spec.fileCount - 1, Math.floor(n / perFile)), item: sampleItem(seed, n) };
+  for (let n = 0; n < generated; n++)
+    yield { file: Math.min(spec.fileCount - 1, Math.floor(n / perFile)), item: sampleItem(seed, n) };
 }
 
 /**
@@ -73,7 +74,9 @@ export function buildFullExport(spec: ExportSpec): GeneratedExport {
   const seed = spec.seed ?? 1;
   const random = seededRandom(seed);
   const startMs = Date.UTC(2026, 0, 1) + Math.floor(random() * 1e9);
-  const exportId = `${String(startMs).padStart(14, '0')}-${Math.floor(random() * 0xffffffff).toString(16).padStart(8, '0')}`;
+  const exportId = `${String(startMs).padStart(14, '0')}-${Math.floor(random() * 0xffffffff)
+    .toString(16)
+    .padStart(8, '0')}`;
   const exportPrefix = exportFolder(spec.prefix, exportId);
   // One file's lines at a time, so a 100,000-item export never sits in memory uncompressed.
   const files: GeneratedFile[] = [];
@@ -96,7 +99,13 @@ export function buildFullExport(spec: ExportSpec): GeneratedExport {
     endTime: new Date(Date.parse(time) + 400_000).toISOString(),
     exportTime: time,
   };
-  return { exportId, exportPrefix, itemCount: files.reduce((sum, f) => sum + f.itemCount, 0), files, objects: manifestObjects(exportId, exportPrefix, spec.prefix, table, files, summary) };
+  return {
+    exportId,
+    exportPrefix,
+    itemCount: files.reduce((sum, f) => sum + f.itemCount, 0),
+    files,
+    objects: manifestObjects(exportId, exportPrefix, spec.prefix, table, files, summary),
+  };
 }
 
 /** Bucket-level view of a table's exports: `<prefix>/AWSDynamoDB/<ExportId>` for an export id. */
@@ -124,7 +133,14 @@ export function manifestObjects(
 ): { key: string; body: Buffer }[] {
   const manifestFiles =
     files
-      .map((f) => JSON.stringify({ itemCount: f.itemCount, md5Checksum: f.md5Checksum, etag: `${createHash('md5').update(createHash('md5').update(f.body).digest()).digest('hex')}-1`, dataFileS3Key: f.key }))
+      .map((f) =>
+        JSON.stringify({
+          itemCount: f.itemCount,
+          md5Checksum: f.md5Checksum,
+          etag: `${createHash('md5').update(createHash('md5').update(f.body).digest()).digest('hex')}-1`,
+          dataFileS3Key: f.key,
+        }),
+      )
       .join('\n') + '\n';
   const summaryText = JSON.stringify({
     version: summary.version,

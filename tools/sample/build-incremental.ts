@@ -46,7 +46,9 @@ export function buildIncrementalExport(spec: IncrementalSpec): GeneratedExport {
   const random = seededRandom(spec.seed ?? Date.parse(spec.toTime));
   const view = spec.view ?? 'NEW_AND_OLD_IMAGES';
   const startMs = Date.parse(spec.toTime) + 60_000;
-  const exportId = `${String(startMs).padStart(14, '0')}-${Math.floor(random() * 0xffffffff).toString(16).padStart(8, '0')}`;
+  const exportId = `${String(startMs).padStart(14, '0')}-${Math.floor(random() * 0xffffffff)
+    .toString(16)
+    .padStart(8, '0')}`;
   const exportPrefix = exportFolder(spec.prefix, exportId);
   const sharedData = exportFolder(spec.prefix, 'data');
   const perFile = Math.ceil(spec.changes.length / Math.max(1, spec.fileCount));

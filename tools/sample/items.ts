@@ -68,7 +68,14 @@ export function sampleItem(seed: number, n: number): DynamoItem {
  */
 export function edgeCaseItems(): DynamoItem[] {
   return [
-    { pk: { S: 'EDGE#reserved' }, sk: { N: '1' }, id: { S: 'not-the-id' }, _ts: { N: '5' }, _etag: { S: 'e' }, _ddb_id: { S: 'taken' } },
+    {
+      pk: { S: 'EDGE#reserved' },
+      sk: { N: '1' },
+      id: { S: 'not-the-id' },
+      _ts: { N: '5' },
+      _etag: { S: 'e' },
+      _ddb_id: { S: 'taken' },
+    },
     { pk: { S: 'EDGE#id-equal' }, sk: { N: '2' }, id: { S: 'EDGE%23id-equal|2' } },
     { pk: { S: 'a/b\\c?d#e|f%g' }, sk: { N: '3' }, note: { S: 'escaped key characters' } },
     { pk: { S: 'L'.repeat(1100) }, sk: { N: '4' }, note: { S: 'id over 1023 bytes becomes a hash' } },
@@ -86,7 +93,14 @@ export function edgeCaseItems(): DynamoItem[] {
       unsafe: { N: '9007199254740993' },
       nested: { M: { deep: { L: [{ N: '0.1' }, { N: '123456789012345678901' }] } } },
     },
-    { pk: { S: 'EDGE#empties' }, sk: { N: '7' }, empty: { S: '' }, emptyBin: { B: '' }, map: { M: {} }, list: { L: [] } },
+    {
+      pk: { S: 'EDGE#empties' },
+      sk: { N: '7' },
+      empty: { S: '' },
+      emptyBin: { B: '' },
+      map: { M: {} },
+      list: { L: [] },
+    },
     { pk: { S: 'EDGE#binary-key' }, sk: { N: '8' }, nested: { M: { id: { S: 'nested id kept' }, _ts: { N: '1' } } } },
   ];
 }

@@ -10,7 +10,10 @@ export { seededRandom as seeded } from '../../../tools/sample/random';
  */
 export const COSMOS_MAX_ITEM_BYTES = 2 * 1024 * 1024;
 export const cosmosItemSizeLimit: OperationVerdict = (operation) =>
-  operation.resourceBody !== undefined && Buffer.byteLength(JSON.stringify(operation.resourceBody)) > COSMOS_MAX_ITEM_BYTES ? 413 : undefined;
+  operation.resourceBody !== undefined &&
+  Buffer.byteLength(JSON.stringify(operation.resourceBody)) > COSMOS_MAX_ITEM_BYTES
+    ? 413
+    : undefined;
 
 /** Cosmos DB's throttling answer: 429 with the wait the client must honour, as the service sends it. */
 export function cosmosThrottle(retryAfterMs: number): Fault {
@@ -24,7 +27,11 @@ export function cosmosThrottle(retryAfterMs: number): Fault {
       'x-ms-request-charge': '0',
       'x-ms-activity-id': '00000000-0000-0000-0000-000000000429',
     },
-    body: JSON.stringify({ code: 'TooManyRequests', message: 'Message: {"Errors":["Request rate is large. More Request Units may be needed, so no changes were made. Please retry this request later."]}' }),
+    body: JSON.stringify({
+      code: 'TooManyRequests',
+      message:
+        'Message: {"Errors":["Request rate is large. More Request Units may be needed, so no changes were made. Please retry this request later."]}',
+    }),
   };
 }
 
@@ -32,7 +39,11 @@ export function cosmosUnavailable(retryAfterMs: number): Fault {
   return {
     kind: 'status',
     status: 503,
-    headers: { 'content-type': 'application/json', 'x-ms-retry-after-ms': String(retryAfterMs), 'x-ms-activity-id': '00000000-0000-0000-0000-000000000503' },
+    headers: {
+      'content-type': 'application/json',
+      'x-ms-retry-after-ms': String(retryAfterMs),
+      'x-ms-activity-id': '00000000-0000-0000-0000-000000000503',
+    },
     body: JSON.stringify({ code: 'ServiceUnavailable', message: 'The service is currently unavailable.' }),
   };
 }
@@ -51,7 +62,11 @@ export function s3Error(status: number, code: string, message: string): Fault {
  * Picks at most one fault per request: each entry applies with its probability, checked in order, using one
  * draw per request so the rates add up as stated (10% + 2% → 12% of requests faulted).
  */
-export function randomFaults(entries: { rate: number; fault: () => Fault }[], random: () => number, applies: (r: RequestInfo) => boolean = () => true): FaultPlan {
+export function randomFaults(
+  entries: { rate: number; fault: () => Fault }[],
+  random: () => number,
+  applies: (r: RequestInfo) => boolean = () => true,
+): FaultPlan {
   return (request) => {
     if (!applies(request)) return undefined;
     const draw = random();

@@ -18,13 +18,24 @@ function setObject(generated: GeneratedExport, suffix: string, body: string): vo
 }
 
 /** Rewrites manifest-files.json, manifest-summary.json and their .md5 sidecars from the data files. */
-export function rewriteManifests(generated: GeneratedExport, summaryChanges: Record<string, unknown> = {}): GeneratedExport {
+export function rewriteManifests(
+  generated: GeneratedExport,
+  summaryChanges: Record<string, unknown> = {},
+): GeneratedExport {
   const files =
-    generated.files.map((f) => JSON.stringify({ itemCount: f.itemCount, md5Checksum: f.md5Checksum, etag: 'x-1', dataFileS3Key: f.key })).join('\n') + '\n';
+    generated.files
+      .map((f) =>
+        JSON.stringify({ itemCount: f.itemCount, md5Checksum: f.md5Checksum, etag: 'x-1', dataFileS3Key: f.key }),
+      )
+      .join('\n') + '\n';
   setObject(generated, '/manifest-files.json', files);
   setObject(generated, '/manifest-files.md5', md5Base64(files));
   generated.itemCount = generated.files.reduce((sum, f) => sum + f.itemCount, 0);
-  const summary = JSON.stringify({ ...JSON.parse(object(generated, '/manifest-summary.json').body.toString()), itemCount: generated.itemCount, ...summaryChanges });
+  const summary = JSON.stringify({
+    ...JSON.parse(object(generated, '/manifest-summary.json').body.toString()),
+    itemCount: generated.itemCount,
+    ...summaryChanges,
+  });
   setObject(generated, '/manifest-summary.json', summary);
   setObject(generated, '/manifest-summary.md5', md5Base64(summary));
   return generated;
@@ -37,13 +48,27 @@ export function dataFile(key: string, body: Buffer, itemCount: number): Generate
 
 /** An export whose data files hold the given lines (one gzip file per entry), manifests to match. */
 export function exportOfLines(prefix: string, files: string[][], seed = 1): GeneratedExport {
-  const generated = buildFullExport({ prefix, itemCount: 0, fileCount: files.length, emptyFiles: 0, edgeCases: false, seed });
-  generated.files = generated.files.map((f, i) => dataFile(f.key, gzipSync(files[i].length ? files[i].join('\n') + '\n' : ''), files[i].length));
+  const generated = buildFullExport({
+    prefix,
+    itemCount: 0,
+    fileCount: files.length,
+    emptyFiles: 0,
+    edgeCases: false,
+    seed,
+  });
+  generated.files = generated.files.map((f, i) =>
+    dataFile(f.key, gzipSync(files[i].length ? files[i].join('\n') + '\n' : ''), files[i].length),
+  );
   return rewriteManifests(generated);
 }
 
 /** Uploads the export; `skip` names data file keys left out, as if they had been deleted. */
-export async function uploadWithout(s3: S3Client, bucket: string, generated: GeneratedExport, skip: string[] = []): Promise<void> {
+export async function uploadWithout(
+  s3: S3Client,
+  bucket: string,
+  generated: GeneratedExport,
+  skip: string[] = [],
+): Promise<void> {
   await ensureBucket(s3, bucket);
   for (const { key, body } of [...generated.files, ...generated.objects]) {
     if (skip.includes(key)) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));

@@ -72,7 +72,10 @@ function reset(socket: Socket): void {
  * Starts a proxy to `target` (`http://…` or `https://…`). `tls` makes the proxy itself HTTPS. Upstream
  * TLS is not verified: the targets are the local stack's self-signed servers.
  */
-export async function startFaultProxy(target: string, options: { tls?: { cert: Buffer; key: Buffer }; plan?: FaultPlan } = {}): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: string,
+  options: { tls?: { cert: Buffer; key: Buffer }; plan?: FaultPlan } = {},
+): Promise<FaultProxy> {
   const upstream = new URL(target);
   const secureUpstream = upstream.protocol === 'https:';
   const agent = secureUpstream
@@ -82,10 +85,22 @@ export async function startFaultProxy(target: string, options: { tls?: { cert: B
   const sockets = new Set<Socket>();
 
   /** `req` sent on to the real server with `headers`; a failed upstream connection resets the client's. */
-  const sendUpstream = (req: IncomingMessage, headers: http.OutgoingHttpHeaders, onAnswer: (answer: IncomingMessage) => void): http.ClientRequest => {
+  const sendUpstream = (
+    req: IncomingMessage,
+    headers: http.OutgoingHttpHeaders,
+    onAnswer: (answer: IncomingMessage) => void,
+  ): http.ClientRequest => {
     const send = secureUpstream ? https.request : http.request;
     const outgoing = send(
-      { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
+      {
+        protocol: upstream.protocol,
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        agent,
+      },
       onAnswer,
     );
     outgoing.on('error', () => reset(req.socket));
@@ -130,36 +145,47 @@ export async function startFaultProxy(target: string, options: { tls?: { cert: B
         let next = 0;
         const merged = verdicts.map((v) => (v === undefined ? results[next++] : { statusCode: v, requestCharge: 0 }));
         const body = JSON.stringify(merged);
-        counts.faults['rejected-operation'] = (counts.faults['rejected-operation'] ?? 0) + verdicts.filter((v) => v !== undefined).length;
+        counts.faults['rejected-operation'] =
+          (counts.faults['rejected-operation'] ?? 0) + verdicts.filter((v) => v !== undefined).length;
         res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
         res.end(body);
       };
-      if (passed.length === 0) return answer([], 200, { 'content-type': 'application/json', 'x-ms-request-charge': '0' });
+      if (passed.length === 0)
+        return answer([], 200, { 'content-type': 'application/json', 'x-ms-request-charge': '0' });
       const body = Buffer.from(JSON.stringify(passed));
-      const outgoing = sendUpstream(req, { ...req.headers, 'content-length': String(body.length) }, (upstreamAnswer) => {
-        const parts: Buffer[] = [];
-        upstreamAnswer.on('data', (chunk: Buffer) => parts.push(chunk));
-        upstreamAnswer.on('end', () => {
-          const text = Buffer.concat(parts).toString('utf8');
-          const results = JSON.parse(text) as unknown;
-          if (!Array.isArray(results)) {
-            res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
-            res.end(text);
-            return;
-          }
-          const headers = { ...upstreamAnswer.headers };
-          delete headers['content-length'];
-          delete headers['transfer-encoding'];
-          answer(results, upstreamAnswer.statusCode ?? 200, headers);
-        });
-      });
+      const outgoing = sendUpstream(
+        req,
+        { ...req.headers, 'content-length': String(body.length) },
+        (upstreamAnswer) => {
+          const parts: Buffer[] = [];
+          upstreamAnswer.on('data', (chunk: Buffer) => parts.push(chunk));
+          upstreamAnswer.on('end', () => {
+            const text = Buffer.concat(parts).toString('utf8');
+            const results = JSON.parse(text) as unknown;
+            if (!Array.isArray(results)) {
+              res.writeHead(upstreamAnswer.statusCode ?? 502, upstreamAnswer.headers);
+              res.end(text);
+              return;
+            }
+            const headers = { ...upstreamAnswer.headers };
+            delete headers['content-length'];
+            delete headers['transfer-encoding'];
+            answer(results, upstreamAnswer.statusCode ?? 200, headers);
+          });
+        },
+      );
       outgoing.end(body);
     });
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     counts.requests++;
-    const fault = proxy.plan({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, n: counts.requests });
+    const fault = proxy.plan({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      n: counts.requests,
+    });
     if (fault) counts.faults[faultName(fault)] = (counts.faults[faultName(fault)] ?? 0) + 1;
     const verdict = proxy.operationVerdict;
     const bulk = req.method === 'POST' && String(req.headers['x-ms-cosmos-is-batch-request']).toLowerCase() === 'true';
@@ -188,7 +214,9 @@ export async function startFaultProxy(target: string, options: { tls?: { cert: B
     }
   };
 
-  const server = options.tls ? https.createServer({ ...options.tls, keepAlive: true }, handle) : http.createServer({ keepAlive: true }, handle);
+  const server = options.tls
+    ? https.createServer({ ...options.tls, keepAlive: true }, handle)
+    : http.createServer({ keepAlive: true }, handle);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

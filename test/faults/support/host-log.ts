@@ -50,7 +50,13 @@ export function successfulRuns(text: string): Map<string, number> {
 }
 
 /** Waits until the log, from byte `from` on, has a line matching `pattern`; returns that line. */
-export async function waitForLogLine(file: string, pattern: RegExp, from: number, timeoutMs: number, stop?: () => Promise<boolean>): Promise<string> {
+export async function waitForLogLine(
+  file: string,
+  pattern: RegExp,
+  from: number,
+  timeoutMs: number,
+  stop?: () => Promise<boolean>,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const line = readLog(file, from)

@@ -6,7 +6,12 @@ import { createCosmosClient, createLakeContainerClient, createS3Client } from '.
 import { readSettings } from '../../../src/config/settings';
 import { DynamoItem, MappingOptions } from '../../../src/mapping';
 import { exportItems, ExportSpec, GeneratedExport } from '../../../tools/sample/build-export';
-import { Documents, expectContainerToHold as expectContainerToHoldIn, mappedDocuments, testCosmosClient } from '../../support/container';
+import {
+  Documents,
+  expectContainerToHold as expectContainerToHoldIn,
+  mappedDocuments,
+  testCosmosClient,
+} from '../../support/container';
 import { LocalStackHandle } from '../../support/stack';
 
 export const BUCKET = 'source-exports';
@@ -15,7 +20,11 @@ export const MAPPING: MappingOptions = { keySchema: { partitionKey: 'pk', sortKe
 
 export function directClients(stack: LocalStackHandle) {
   const settings = readSettings(stack.settings as unknown as NodeJS.ProcessEnv);
-  return { s3: createS3Client(settings), cosmos: createCosmosClient(settings), lake: createLakeContainerClient(settings) };
+  return {
+    s3: createS3Client(settings),
+    cosmos: createCosmosClient(settings),
+    lake: createLakeContainerClient(settings),
+  };
 }
 
 export function migrationBody(generated: GeneratedExport, container: string, options: object = {}) {
@@ -29,7 +38,9 @@ export function migrationBody(generated: GeneratedExport, container: string, opt
 
 /** id → mapped document for every item of the export, except those of the files in `skipFiles`. */
 export function expectedDocuments(spec: ExportSpec, skipFiles: number[] = []): Documents {
-  const items = [...exportItems(spec)].filter(({ file }) => !skipFiles.includes(file)).map(({ item }) => item as DynamoItem);
+  const items = [...exportItems(spec)]
+    .filter(({ file }) => !skipFiles.includes(file))
+    .map(({ item }) => item as DynamoItem);
   return mappedDocuments(items, MAPPING);
 }
 
@@ -41,7 +52,11 @@ export function expectContainerToHold(stack: LocalStackHandle, container: string
 /** Documents in a container (0 when it does not exist). */
 export async function countDocuments(stack: LocalStackHandle, container: string): Promise<number> {
   try {
-    const { resources } = await testCosmosClient(stack).database(DATABASE).container(container).items.query<number>('SELECT VALUE COUNT(1) FROM c').fetchAll();
+    const { resources } = await testCosmosClient(stack)
+      .database(DATABASE)
+      .container(container)
+      .items.query<number>('SELECT VALUE COUNT(1) FROM c')
+      .fetchAll();
     return resources[0] ?? 0;
   } catch (error) {
     if ((error as { code?: number }).code === 404) return 0;

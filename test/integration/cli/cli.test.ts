@@ -16,7 +16,9 @@ const CLI = resolve(__dirname, '../../../dist/src/cli/main.js');
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, '--url', app.url, ...args], { timeout: 240_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, '--url', app.url, ...args], {
+      timeout: 240_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -46,13 +48,28 @@ describe('ddb2cosmos', () => {
 
     const report = await cli('report', id, '--json');
     expect(report.code).toBe(0);
-    expect(JSON.parse(report.stdout)).toEqual(expect.objectContaining({ exportId: generated.exportId, items: expect.objectContaining({ written: 2000 }) }));
+    expect(JSON.parse(report.stdout)).toEqual(
+      expect.objectContaining({ exportId: generated.exportId, items: expect.objectContaining({ written: 2000 }) }),
+    );
     const status = await cli('status', id);
     expect(JSON.parse(status.stdout)).toEqual(expect.objectContaining({ instanceId: id, runtimeStatus: 'Completed' }));
   });
 
   test('a bad request prints what is wrong and exits non-zero', async () => {
-    const result = await cli('start', '--bucket', 'Bad_Bucket', '--export-prefix', 'x', '--partition-key', 'pk', '--database', 'cli', '--container', 'c', '--no-watch');
+    const result = await cli(
+      'start',
+      '--bucket',
+      'Bad_Bucket',
+      '--export-prefix',
+      'x',
+      '--partition-key',
+      'pk',
+      '--database',
+      'cli',
+      '--container',
+      'c',
+      '--no-watch',
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/HTTP 400/);
     expect(result.stderr).toMatch(/source\.bucket/);
@@ -60,8 +77,25 @@ describe('ddb2cosmos', () => {
 
   test('table register, sync, show, list and remove', async () => {
     const chain = new TableChain('exports/cli-table', 300, 4);
-    for (const generatedExport of [chain.full(), chain.incremental(T0)]) await uploadExport(s3(), BUCKET, generatedExport);
-    const registered = await cli('table', 'register', 'cli-table', '--bucket', BUCKET, '--exports-prefix', 'exports/cli-table', '--partition-key', 'pk', '--sort-key', 'sk', '--database', 'cli', '--container', 'synced');
+    for (const generatedExport of [chain.full(), chain.incremental(T0)])
+      await uploadExport(s3(), BUCKET, generatedExport);
+    const registered = await cli(
+      'table',
+      'register',
+      'cli-table',
+      '--bucket',
+      BUCKET,
+      '--exports-prefix',
+      'exports/cli-table',
+      '--partition-key',
+      'pk',
+      '--sort-key',
+      'sk',
+      '--database',
+      'cli',
+      '--container',
+      'synced',
+    );
     expect(registered.stdout).toMatch(/registered cli-table/);
     expect((await cli('table', 'sync', 'cli-table')).stdout).toMatch(/started sync-cli-table/);
 

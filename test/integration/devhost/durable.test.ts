@@ -1,5 +1,14 @@
 import { promises as fs } from 'fs';
-import { getJson, HostProcess, startHostProcess, Status, tempDir, waitFor, waitForCompletion, WEBHOOK } from './hostProcess';
+import {
+  getJson,
+  HostProcess,
+  startHostProcess,
+  Status,
+  tempDir,
+  waitFor,
+  waitForCompletion,
+  WEBHOOK,
+} from './hostProcess';
 
 interface CheckStatus {
   id: string;
@@ -29,7 +38,8 @@ describe('devhost durable orchestrations', () => {
   }
 
   const history = async (links: CheckStatus): Promise<Record<string, unknown>[]> =>
-    (await getJson<Status>(`${links.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`)).body.historyEvents ?? [];
+    (await getJson<Status>(`${links.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`)).body.historyEvents ??
+    [];
   const count = (events: Record<string, unknown>[], type: string) => events.filter((e) => e.EventType === type).length;
 
   beforeAll(async () => {
@@ -49,7 +59,9 @@ describe('devhost durable orchestrations', () => {
 
   it('fans out and in over activities; statusQueryGetUri answers 202 then 200 with the documented payload', async () => {
     const links = await start('FanOutFanIn', ['Tokyo', 'Seattle', 'Cairo']);
-    expect(links.statusQueryGetUri).toBe(`${host.url}${WEBHOOK}/instances/${links.id}?taskHub=DevhostFixture&connection=Storage`);
+    expect(links.statusQueryGetUri).toBe(
+      `${host.url}${WEBHOOK}/instances/${links.id}?taskHub=DevhostFixture&connection=Storage`,
+    );
     const status = await waitForCompletion(links.statusQueryGetUri);
     expect(status).toEqual({
       name: 'FanOutFanIn',
@@ -84,11 +96,13 @@ describe('devhost durable orchestrations', () => {
     expect(count(events, 'TaskCompleted')).toBe(1);
   });
 
-  it('gives up after the last attempt (after DTFx\'s final retry timer) and lets the orchestrator catch it', async () => {
+  it("gives up after the last attempt (after DTFx's final retry timer) and lets the orchestrator catch it", async () => {
     const links = await start('RetryOrchestrator', { key: 'two-attempts-only', maxAttempts: 2 });
     const status = await waitForCompletion(links.statusQueryGetUri);
     expect(status.output).toMatchObject({ gaveUp: true });
-    expect((status.output as { message: string }).message).toMatch(/^Activity function 'Flaky' failed: flaky failure 2 \n /);
+    expect((status.output as { message: string }).message).toMatch(
+      /^Activity function 'Flaky' failed: flaky failure 2 \n /,
+    );
     const events = await history(links);
     expect(count(events, 'TaskFailed')).toBe(2);
     expect(count(events, 'TimerCreated') + count(events, 'TimerFired')).toBe(4);
@@ -112,7 +126,9 @@ describe('devhost durable orchestrations', () => {
     const output = status.output as { explicit: unknown; results: unknown[]; childFailure: string };
     expect(output.explicit).toEqual({ n: 99, greeting: 'Hello child 99', parent: links.id });
     expect(output.results).toEqual([0, 1, 2].map((n) => ({ n, greeting: `Hello child ${n}`, parent: links.id })));
-    expect(output.childFailure).toMatch(/^Orchestrator function 'FailingOrchestrator' failed: Activity function 'Explode'/);
+    expect(output.childFailure).toMatch(
+      /^Orchestrator function 'FailingOrchestrator' failed: Activity function 'Explode'/,
+    );
     const children = await getJson<Status[]>(`${host.url}${WEBHOOK}/instances/?instanceIdPrefix=${links.id}`);
     expect(children.body.map((s) => s.instanceId).sort()).toEqual(
       [links.id, `${links.id}-explicit`, `${links.id}:1`, `${links.id}:2`, `${links.id}:3`, `${links.id}:4`].sort(),
@@ -176,7 +192,9 @@ describe('devhost durable orchestrations', () => {
   it('terminates, suspends/resumes, rejects duplicates and purges through the management API', async () => {
     const links = await start('WaitForever', undefined, 'mgmt-wait-1');
     expect(links.id).toBe('mgmt-wait-1');
-    await waitFor('running', async () => ((await getJson<Status>(links.statusQueryGetUri)).body.runtimeStatus === 'Running' ? true : undefined));
+    await waitFor('running', async () =>
+      (await getJson<Status>(links.statusQueryGetUri)).body.runtimeStatus === 'Running' ? true : undefined,
+    );
     const running = await fetch(links.statusQueryGetUri);
     expect(running.status).toBe(202);
     expect(running.headers.get('location')).toBe(links.statusQueryGetUri);
@@ -184,14 +202,22 @@ describe('devhost durable orchestrations', () => {
 
     const duplicate = await fetch(`${host.url}${WEBHOOK}/orchestrators/WaitForever/mgmt-wait-1`, { method: 'POST' });
     expect(duplicate.status).toBe(409);
-    expect((await fetch(`${host.url}${WEBHOOK}/orchestrators/NoSuchOrchestrator`, { method: 'POST' })).status).toBe(400);
+    expect((await fetch(`${host.url}${WEBHOOK}/orchestrators/NoSuchOrchestrator`, { method: 'POST' })).status).toBe(
+      400,
+    );
 
     expect((await fetch(links.suspendPostUri.replace('{text}', 'pause'), { method: 'POST' })).status).toBe(202);
-    await waitFor('suspended', async () => ((await getJson<Status>(links.statusQueryGetUri)).body.runtimeStatus === 'Suspended' ? true : undefined));
+    await waitFor('suspended', async () =>
+      (await getJson<Status>(links.statusQueryGetUri)).body.runtimeStatus === 'Suspended' ? true : undefined,
+    );
     expect((await fetch(links.resumePostUri.replace('{text}', 'go'), { method: 'POST' })).status).toBe(202);
-    await waitFor('resumed', async () => ((await getJson<Status>(links.statusQueryGetUri)).body.runtimeStatus === 'Running' ? true : undefined));
+    await waitFor('resumed', async () =>
+      (await getJson<Status>(links.statusQueryGetUri)).body.runtimeStatus === 'Running' ? true : undefined,
+    );
 
-    expect((await fetch(links.terminatePostUri.replace('{text}', 'no longer needed'), { method: 'POST' })).status).toBe(202);
+    expect((await fetch(links.terminatePostUri.replace('{text}', 'no longer needed'), { method: 'POST' })).status).toBe(
+      202,
+    );
     const terminated = await waitForCompletion(links.statusQueryGetUri);
     expect(terminated).toMatchObject({ runtimeStatus: 'Terminated', output: 'no longer needed', customStatus: 'idle' });
     expect((await fetch(links.terminatePostUri.replace('{text}', 'again'), { method: 'POST' })).status).toBe(410);
@@ -218,9 +244,13 @@ describe('devhost durable orchestrations', () => {
 
   it('terminates and purges through the durable client too', async () => {
     const links = await start('WaitForever');
-    expect((await fetch(`${host.url}/api/client/terminate/${links.id}?reason=client`, { method: 'POST' })).status).toBe(202);
+    expect((await fetch(`${host.url}/api/client/terminate/${links.id}?reason=client`, { method: 'POST' })).status).toBe(
+      202,
+    );
     await waitForCompletion(links.statusQueryGetUri);
-    expect((await getJson(`${host.url}/api/client/purge/${links.id}`, { method: 'DELETE' })).body).toEqual({ instancesDeleted: 1 });
+    expect((await getJson(`${host.url}/api/client/purge/${links.id}`, { method: 'DELETE' })).body).toEqual({
+      instancesDeleted: 1,
+    });
   });
 
   it('lists instances with filters and continuation tokens, and purges by filter', async () => {
@@ -232,9 +262,12 @@ describe('devhost durable orchestrations', () => {
     let token = '';
     let pages = 0;
     do {
-      const page = await getJson<Status[]>(`${host.url}${WEBHOOK}/instances/?instanceIdPrefix=list-&runtimeStatus=Completed&top=2`, {
-        headers: token ? { 'x-ms-continuation-token': token } : {},
-      });
+      const page = await getJson<Status[]>(
+        `${host.url}${WEBHOOK}/instances/?instanceIdPrefix=list-&runtimeStatus=Completed&top=2`,
+        {
+          headers: token ? { 'x-ms-continuation-token': token } : {},
+        },
+      );
       expect(page.status).toBe(200);
       seen.push(...page.body.map((s) => s.instanceId));
       token = page.headers.get('x-ms-continuation-token') ?? '';
@@ -242,14 +275,19 @@ describe('devhost durable orchestrations', () => {
     } while (token);
     expect(pages).toBe(2);
     expect(seen.sort()).toEqual(ids);
-    const none = await getJson<Status[]>(`${host.url}${WEBHOOK}/instances/?instanceIdPrefix=list-&runtimeStatus=Running`);
+    const none = await getJson<Status[]>(
+      `${host.url}${WEBHOOK}/instances/?instanceIdPrefix=list-&runtimeStatus=Running`,
+    );
     expect(none.body).toEqual([]);
 
     const from = new Date(Date.now() - 3_600_000).toISOString();
     expect((await fetch(`${host.url}${WEBHOOK}/instances/`, { method: 'DELETE' })).status).toBe(400);
-    const purged = await getJson<{ instancesDeleted: number }>(`${host.url}${WEBHOOK}/instances/?createdTimeFrom=${from}&runtimeStatus=Completed`, {
-      method: 'DELETE',
-    });
+    const purged = await getJson<{ instancesDeleted: number }>(
+      `${host.url}${WEBHOOK}/instances/?createdTimeFrom=${from}&runtimeStatus=Completed`,
+      {
+        method: 'DELETE',
+      },
+    );
     expect(purged.status).toBe(200);
     expect(purged.body.instancesDeleted).toBeGreaterThanOrEqual(3);
     expect((await getJson<Status[]>(`${host.url}${WEBHOOK}/instances/?instanceIdPrefix=list-`)).body).toEqual([]);

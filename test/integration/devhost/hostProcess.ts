@@ -32,11 +32,15 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Hos
   if (!existsSync(HOST_MAIN)) {
     throw new Error(`${HOST_MAIN} is missing: run "npx tsc -p tsconfig.json" before the devhost integration tests.`);
   }
-  const child = spawn(process.execPath, [HOST_MAIN, '--port', '0', '--state-dir', options.stateDir, ...(options.args ?? [])], {
-    cwd: FIXTURE_APP,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [HOST_MAIN, '--port', '0', '--state-dir', options.stateDir, ...(options.args ?? [])],
+    {
+      cwd: FIXTURE_APP,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -77,7 +81,12 @@ export async function tempDir(prefix: string): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -94,7 +103,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-export async function getJson<T = Record<string, unknown>>(url: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
+export async function getJson<T = Record<string, unknown>>(
+  url: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: T; headers: Headers }> {
   const response = await fetch(url, init);
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };

@@ -73,7 +73,9 @@ describe('devhost HTTP triggers', () => {
 
   it('runs appStart, preInvocation and postInvocation hooks', async () => {
     await fetch(`${host.url}/api/greet/hooked`);
-    const { body } = await getJson<{ appStarted: boolean; pre: Record<string, number>; post: Record<string, number> }>(`${host.url}/api/hooks`);
+    const { body } = await getJson<{ appStarted: boolean; pre: Record<string, number>; post: Record<string, number> }>(
+      `${host.url}/api/hooks`,
+    );
     expect(body.appStarted).toBe(true);
     expect(body.pre.greet).toBeGreaterThanOrEqual(1);
     expect(body.post.greet).toBe(body.pre.greet);

@@ -1,6 +1,15 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { getJson, HostProcess, startHostProcess, Status, tempDir, waitFor, waitForCompletion, WEBHOOK } from './hostProcess';
+import {
+  getJson,
+  HostProcess,
+  startHostProcess,
+  Status,
+  tempDir,
+  waitFor,
+  waitForCompletion,
+  WEBHOOK,
+} from './hostProcess';
 
 /**
  * Durability: the host is SIGKILLed twice while the `Resumable` orchestration runs (once mid-activities,
@@ -68,7 +77,12 @@ describe('devhost kill -9 and resume', () => {
     expect(started.status).toBe(202);
 
     // Kill 1: while the second sequential step runs.
-    await waitFor('second step to start', async () => ((await markers()).has(`${run}-seq-1`) ? true : undefined), 15_000, 20);
+    await waitFor(
+      'second step to start',
+      async () => ((await markers()).has(`${run}-seq-1`) ? true : undefined),
+      15_000,
+      20,
+    );
     const persistedBeforeKill1 = await persistedCompletions(current.url, 'resume-1');
     await current.kill9();
     expect(persistedBeforeKill1.has(`${run}-seq-0`)).toBe(true);

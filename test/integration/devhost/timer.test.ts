@@ -5,7 +5,11 @@ interface TickStats {
   fired: number;
   running: number;
   maxRunning: number;
-  last: { isPastDue: boolean; schedule: { adjustForDST: boolean }; scheduleStatus: { last: string; next: string; lastUpdated: string } } | null;
+  last: {
+    isPastDue: boolean;
+    schedule: { adjustForDST: boolean };
+    scheduleStatus: { last: string; next: string; lastUpdated: string };
+  } | null;
 }
 
 describe('devhost timer triggers', () => {
@@ -44,7 +48,9 @@ describe('devhost timer triggers', () => {
 
   it('can be run on demand through the admin endpoint (open without a key)', async () => {
     const before = (await getJson<TickStats>(`${host.url}/api/tick/stats`)).body.fired;
-    await waitFor('idle timer', async () => ((await getJson<TickStats>(`${host.url}/api/tick/stats`)).body.running === 0 ? true : undefined));
+    await waitFor('idle timer', async () =>
+      (await getJson<TickStats>(`${host.url}/api/tick/stats`)).body.running === 0 ? true : undefined,
+    );
     const response = await fetch(`${host.url}/admin/functions/tick`, { method: 'POST' });
     expect(response.status).toBe(202);
     expect((await getJson<TickStats>(`${host.url}/api/tick/stats`)).body.fired).toBeGreaterThan(before);

@@ -51,9 +51,14 @@ describe('Azurite blob service', () => {
 
   it('copies (beginCopyFromURL / syncCopyFromURL) only from blobs inside Azurite itself', async () => {
     await expect(
-      container.getBlockBlobClient('copy/async.bin').beginCopyFromURL(presignedUrl).then((poller) => poller.pollUntilDone()),
+      container
+        .getBlockBlobClient('copy/async.bin')
+        .beginCopyFromURL(presignedUrl)
+        .then((poller) => poller.pollUntilDone()),
     ).rejects.toMatchObject({ statusCode: 404, code: 'CannotVerifyCopySource' });
-    await expect(container.getBlockBlobClient('copy/sync-copy.bin').syncCopyFromURL(presignedUrl)).rejects.toMatchObject({
+    await expect(
+      container.getBlockBlobClient('copy/sync-copy.bin').syncCopyFromURL(presignedUrl),
+    ).rejects.toMatchObject({
       statusCode: 404,
       code: 'CannotVerifyCopySource',
     });
@@ -68,7 +73,9 @@ describe('Azurite blob service', () => {
     const copied = await (await target.beginCopyFromURL(sas)).pollUntilDone();
     expect(copied.copyStatus).toBe('success');
     expect((await target.downloadToBuffer()).equals(data)).toBe(true);
-    expect((await container.getBlockBlobClient('copy/internal-sync.bin').syncCopyFromURL(sas)).copyStatus).toBe('success');
+    expect((await container.getBlockBlobClient('copy/internal-sync.bin').syncCopyFromURL(sas)).copyStatus).toBe(
+      'success',
+    );
   });
 
   it('stores Content-MD5 and metadata and returns them from getProperties', async () => {

@@ -98,7 +98,9 @@ describe('Cosmos DB server with @azure/cosmos 4.9.0', () => {
       { operationType: BulkOperationType.Upsert, resourceBody: { id: 'c1', pk: 'cont' } },
     ];
     expect((await items.items.bulk(operations)).map((r) => r.statusCode)).toEqual([404, 201]);
-    expect((await items.items.bulk(operations, { continueOnError: false })).map((r) => r.statusCode)).toEqual([404, 424]);
+    expect((await items.items.bulk(operations, { continueOnError: false })).map((r) => r.statusCode)).toEqual([
+      404, 424,
+    ]);
     await expect(
       items.items.bulk([
         {
@@ -146,8 +148,12 @@ describe('Cosmos DB server with @azure/cosmos 4.9.0', () => {
 
     // '/', '\\' and '#' are refused by the SDK for point operations (it rejects with a plain object,
     // not an Error), but the server stores them via bulk.
-    await expect(items.items.upsert({ id: 'a/b', pk: 'rules' })).rejects.toMatchObject({ message: 'Id contains illegal chars.' });
-    const [slash] = await items.items.bulk([{ operationType: BulkOperationType.Upsert, resourceBody: { id: 'a/b', pk: 'rules' } }]);
+    await expect(items.items.upsert({ id: 'a/b', pk: 'rules' })).rejects.toMatchObject({
+      message: 'Id contains illegal chars.',
+    });
+    const [slash] = await items.items.bulk([
+      { operationType: BulkOperationType.Upsert, resourceBody: { id: 'a/b', pk: 'rules' } },
+    ]);
     expect(slash.statusCode).toBe(201);
     // '?' passes the SDK and the server, but the item can no longer be read by id (the URL query cuts it).
     expect((await items.items.upsert({ id: 'a?b', pk: 'rules' })).statusCode).toBe(201);

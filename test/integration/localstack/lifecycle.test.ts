@@ -111,7 +111,9 @@ describe('local stack lifecycle', () => {
   });
 
   it('refuses to reset while emulators run, and resets once stopped', async () => {
-    await expect(resetLocalState({ stateDir, ports })).rejects.toThrow(/Refusing to delete .*emulators are still running/);
+    await expect(resetLocalState({ stateDir, ports })).rejects.toThrow(
+      /Refusing to delete .*emulators are still running/,
+    );
     const running = stack as LocalStack;
     await running.stop();
     stack = undefined;

@@ -87,7 +87,9 @@ describe('s3rver with AWS SDK v3', () => {
       );
       parts.push({ ETag: part.ETag, PartNumber: index + 1 });
     }
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
+    await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+    );
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(head.ContentLength).toBe(large.length);
     const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
@@ -95,7 +97,9 @@ describe('s3rver with AWS SDK v3', () => {
   });
 
   it('serves byte ranges and HEAD', async () => {
-    const ranged = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'data/large.bin', Range: 'bytes=1000-1999' }));
+    const ranged = await s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: 'data/large.bin', Range: 'bytes=1000-1999' }),
+    );
     expect(ranged.$metadata.httpStatusCode).toBe(206);
     expect(ranged.ContentRange).toBe(`bytes 1000-1999/${large.length}`);
     expect((await readAll(ranged.Body as Readable)).equals(large.subarray(1000, 2000))).toBe(true);
@@ -150,10 +154,18 @@ describe('s3rver with AWS SDK v3', () => {
   });
 
   it('documents why localS3ClientConfig exists: default checksum settings corrupt streamed uploads', async () => {
-    const defaults = new S3Client({ ...localS3ClientConfig(local.endpoints.s3), requestChecksumCalculation: 'WHEN_SUPPORTED' });
+    const defaults = new S3Client({
+      ...localS3ClientConfig(local.endpoints.s3),
+      requestChecksumCalculation: 'WHEN_SUPPORTED',
+    });
     const body = Buffer.alloc(100_000, 7);
     await defaults.send(
-      new PutObjectCommand({ Bucket: BUCKET, Key: 'corrupt.bin', Body: Readable.from([body]), ContentLength: body.length }),
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'corrupt.bin',
+        Body: Readable.from([body]),
+        ContentLength: body.length,
+      }),
     );
     const stored = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'corrupt.bin' }));
     // s3rver keeps the aws-chunked framing (chunk sizes + trailing x-amz-checksum-crc32) as object data.

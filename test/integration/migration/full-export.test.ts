@@ -17,7 +17,11 @@ const mapping: MappingOptions = { keySchema: { partitionKey: 'pk', sortKey: 'sk'
 
 function clients() {
   const settings = readSettings(stack.settings as unknown as NodeJS.ProcessEnv);
-  return { s3: createS3Client(settings), cosmos: createCosmosClient(settings), lake: createLakeContainerClient(settings) };
+  return {
+    s3: createS3Client(settings),
+    cosmos: createCosmosClient(settings),
+    lake: createLakeContainerClient(settings),
+  };
 }
 
 function body(generated: GeneratedExport, container: string, options: object = {}) {
@@ -39,16 +43,31 @@ describe('GET /api/health', () => {
     const response = await fetch(`${app.url}/api/health`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { dependencies: { name: string; ok: boolean }[] };
-    expect(body.dependencies.map((d) => [d.name, d.ok]).sort()).toEqual([['cosmos', true], ['lake', true], ['s3', true]]);
+    expect(body.dependencies.map((d) => [d.name, d.ok]).sort()).toEqual([
+      ['cosmos', true],
+      ['lake', true],
+      ['s3', true],
+    ]);
   });
 });
 
 describe('POST /api/migrations: request errors', () => {
   test('a body with problems gets 400 naming each one', async () => {
-    const response = await postJson(`${app.url}/api/migrations`, { source: { bucket: 'Bad_Name' }, keySchema: {}, target: { database: 'd' }, extra: 1 });
+    const response = await postJson(`${app.url}/api/migrations`, {
+      source: { bucket: 'Bad_Name' },
+      keySchema: {},
+      target: { database: 'd' },
+      extra: 1,
+    });
     expect(response.status).toBe(400);
     expect(response.body.problems.map((p: { field: string }) => p.field)).toEqual(
-      expect.arrayContaining(['extra', 'source.bucket', 'source.exportPrefix', 'keySchema.partitionKey', 'target.container']),
+      expect.arrayContaining([
+        'extra',
+        'source.bucket',
+        'source.exportPrefix',
+        'keySchema.partitionKey',
+        'target.container',
+      ]),
     );
   });
 
@@ -68,7 +87,9 @@ describe('POST /api/migrations: request errors', () => {
     expect(response.status).toBe(202);
     const status = await waitForCompletion(response.body.statusQueryGetUri);
     expect(status.runtimeStatus).toBe('Failed');
-    expect(String(status.output)).toMatch(/EXPORT_INCOMPLETE.*s3:\/\/source-exports\/nothing\/here\/AWSDynamoDB\/01700000000000-00000000\/manifest-summary.json does not exist/);
+    expect(String(status.output)).toMatch(
+      /EXPORT_INCOMPLETE.*s3:\/\/source-exports\/nothing\/here\/AWSDynamoDB\/01700000000000-00000000\/manifest-summary.json does not exist/,
+    );
   });
 });
 
@@ -85,14 +106,24 @@ describe('a full export of 50,000 items in 8 files (plus an empty one)', () => {
   test('is migrated: 202, 409 while running, progress in customStatus, a passing report', async () => {
     const started = await postJson(`${app.url}/api/migrations`, body(generated, 'orders'));
     expect(started.status).toBe(202);
-    expect(started.body).toEqual(expect.objectContaining({ id: expect.stringMatching(/^migrate-/), statusQueryGetUri: expect.any(String), terminatePostUri: expect.any(String) }));
+    expect(started.body).toEqual(
+      expect.objectContaining({
+        id: expect.stringMatching(/^migrate-/),
+        statusQueryGetUri: expect.any(String),
+        terminatePostUri: expect.any(String),
+      }),
+    );
 
     const again = await postJson(`${app.url}/api/migrations`, body(generated, 'orders'));
     expect(again.status).toBe(409);
     expect(again.body.id).toBe(started.body.id);
 
     const phases = new Set<string>();
-    const status = await waitForCompletion(started.body.statusQueryGetUri, 300_000, (s) => s.customStatus?.phase && phases.add(s.customStatus.phase));
+    const status = await waitForCompletion(
+      started.body.statusQueryGetUri,
+      300_000,
+      (s) => s.customStatus?.phase && phases.add(s.customStatus.phase),
+    );
     expect(status.runtimeStatus).toBe('Completed');
     expect(phases.has('loading')).toBe(true);
     first = status.output;
@@ -102,7 +133,13 @@ describe('a full export of 50,000 items in 8 files (plus an empty one)', () => {
         exportType: 'FULL_EXPORT',
         files: expect.objectContaining({ total: 9, loaded: 9, failed: 0, copied: 9, copySkipped: 0 }),
         items: { expected: 50_000, read: 50_000, written: 50_000, deleted: 0, deadLettered: 0 },
-        validation: expect.objectContaining({ passed: true, countsReconciled: true, sampled: 500, mismatched: 0, mismatches: [] }),
+        validation: expect.objectContaining({
+          passed: true,
+          countsReconciled: true,
+          sampled: 500,
+          mismatched: 0,
+          mismatches: [],
+        }),
       }),
     );
     expect(first.renames).toEqual({ id: 1, _ts: 1, _etag: 1 });
@@ -143,7 +180,13 @@ describe('a data file whose bytes do not match the manifest checksum', () => {
     const generated = buildFullExport(spec);
     await uploadExport(clients().s3, BUCKET, generated);
     const tampered = generated.files[1];
-    await clients().s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: tampered.key, Body: gzipSync('{"Item":{"pk":{"S":"evil"},"sk":{"N":"1"}}}\n') }));
+    await clients().s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: tampered.key,
+        Body: gzipSync('{"Item":{"pk":{"S":"evil"},"sk":{"N":"1"}}}\n'),
+      }),
+    );
 
     const started = await postJson(`${app.url}/api/migrations`, body(generated, 'tampered'));
     const status = await waitForCompletion(started.body.statusQueryGetUri);
@@ -151,7 +194,11 @@ describe('a data file whose bytes do not match the manifest checksum', () => {
     const report = status.output;
     expect(report.files).toEqual(expect.objectContaining({ total: 4, loaded: 3, failed: 1 }));
     expect(report.files.failures).toEqual([
-      { file: tampered.key, code: 'CHECKSUM_MISMATCH', message: expect.stringContaining(`s3://${BUCKET}/${tampered.key}`) },
+      {
+        file: tampered.key,
+        code: 'CHECKSUM_MISMATCH',
+        message: expect.stringContaining(`s3://${BUCKET}/${tampered.key}`),
+      },
     ]);
     expect(report.validation.passed).toBe(false);
     expect(report.validation.countsReconciled).toBe(false);

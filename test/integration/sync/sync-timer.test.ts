@@ -38,30 +38,42 @@ describe('the sync timer', () => {
   const incremental = chain.incremental(T0);
 
   test('applies a full export with no one asking, starting one sync however often it fires', async () => {
-    expect((await requestJson('PUT', `${app.url}/api/tables/timed`, {
-      source: { bucket: BUCKET, exportsPrefix: 'exports/timed' },
-      keySchema: { partitionKey: 'pk', sortKey: 'sk' },
-      target: { database: 'timer', container: 'timed' },
-      // One file at a time, at a capped rate: the sync then outlasts several timer periods.
-      options: { maxParallelFiles: 1, maxRequestUnitsPerSecond: 1500 },
-    })).status).toBe(201);
+    expect(
+      (
+        await requestJson('PUT', `${app.url}/api/tables/timed`, {
+          source: { bucket: BUCKET, exportsPrefix: 'exports/timed' },
+          keySchema: { partitionKey: 'pk', sortKey: 'sk' },
+          target: { database: 'timer', container: 'timed' },
+          // One file at a time, at a capped rate: the sync then outlasts several timer periods.
+          options: { maxParallelFiles: 1, maxRequestUnitsPerSecond: 1500 },
+        })
+      ).status,
+    ).toBe(201);
     await uploadExport(s3(), BUCKET, full);
 
     // Watch the singleton while it applies the full export: one instance, created once.
-    const running = await eventually(async () => {
-      const status = await syncInstance();
-      return status?.runtimeStatus === 'Running' && status.customStatus?.phase === 'applying' ? status : undefined;
-    }, 60_000, 'a running sync');
+    const running = await eventually(
+      async () => {
+        const status = await syncInstance();
+        return status?.runtimeStatus === 'Running' && status.customStatus?.phase === 'applying' ? status : undefined;
+      },
+      60_000,
+      'a running sync',
+    );
     const firingsBefore = timerRuns();
     // Until the ledger says the export is applied, the first sync is still running (it writes that itself), so
     // every instance seen until then must be that one. Later syncs may start once it has completed.
     const created = new Set<string>();
-    const ledger = await eventually(async () => {
-      const status = await syncInstance();
-      if (status) created.add(status.createdTime);
-      const { ledger: current } = await table();
-      return current.exports[0]?.state === 'applied' ? current : undefined;
-    }, 180_000, 'the full export to be applied');
+    const ledger = await eventually(
+      async () => {
+        const status = await syncInstance();
+        if (status) created.add(status.createdTime);
+        const { ledger: current } = await table();
+        return current.exports[0]?.state === 'applied' ? current : undefined;
+      },
+      180_000,
+      'the full export to be applied',
+    );
     const firingsDuring = timerRuns() - firingsBefore;
 
     expect(firingsDuring).toBeGreaterThanOrEqual(2);
@@ -72,10 +84,14 @@ describe('the sync timer', () => {
 
   test('picks up a new incremental export dropped into S3', async () => {
     await uploadExport(s3(), BUCKET, incremental);
-    const applied = await eventually(async () => {
-      const ledger = (await table()).ledger;
-      return ledger.exports.length === 2 && ledger.exports[1].state === 'applied' ? ledger : undefined;
-    }, 180_000, 'the incremental to be applied');
+    const applied = await eventually(
+      async () => {
+        const ledger = (await table()).ledger;
+        return ledger.exports.length === 2 && ledger.exports[1].state === 'applied' ? ledger : undefined;
+      },
+      180_000,
+      'the incremental to be applied',
+    );
     expect(applied.exports[1]).toEqual(expect.objectContaining({ exportId: incremental.exportId, attempts: 1 }));
     await expectContainerToHold(stack, 'timer', 'timed', mappedDocuments(chain.finalItems(), mapping));
   });

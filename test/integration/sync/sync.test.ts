@@ -35,21 +35,45 @@ async function syncNow(table: string): Promise<any> {
 
 describe('table registrations', () => {
   test('bad bodies and names get 400 naming each problem', async () => {
-    const bad = await requestJson('PUT', `${app.url}/api/tables/x`, { source: { bucket: BUCKET, exportsPrefix: 'p/AWSDynamoDB/0170-ab' }, keySchema: {}, target: { database: 'd', container: 'c' }, options: { allowGaps: 'yes' } });
+    const bad = await requestJson('PUT', `${app.url}/api/tables/x`, {
+      source: { bucket: BUCKET, exportsPrefix: 'p/AWSDynamoDB/0170-ab' },
+      keySchema: {},
+      target: { database: 'd', container: 'c' },
+      options: { allowGaps: 'yes' },
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.problems.map((p: { field: string }) => p.field)).toEqual(['(name)', 'source.exportsPrefix', 'keySchema.partitionKey', 'options.allowGaps']);
+    expect(bad.body.problems.map((p: { field: string }) => p.field)).toEqual([
+      '(name)',
+      'source.exportsPrefix',
+      'keySchema.partitionKey',
+      'options.allowGaps',
+    ]);
   });
 
   test('register, read, list, update, delete', async () => {
     const created = await requestJson('PUT', `${app.url}/api/tables/crud-table`, registration('exports/crud', 'crud'));
     expect(created.status).toBe(201);
-    expect(created.body).toEqual(expect.objectContaining({ name: 'crud-table', options: expect.objectContaining({ allowGaps: false, sampleSize: 200 }) }));
-    const updated = await requestJson('PUT', `${app.url}/api/tables/crud-table`, registration('exports/crud', 'crud', { allowGaps: true }));
+    expect(created.body).toEqual(
+      expect.objectContaining({
+        name: 'crud-table',
+        options: expect.objectContaining({ allowGaps: false, sampleSize: 200 }),
+      }),
+    );
+    const updated = await requestJson(
+      'PUT',
+      `${app.url}/api/tables/crud-table`,
+      registration('exports/crud', 'crud', { allowGaps: true }),
+    );
     expect(updated.status).toBe(200);
     expect(updated.body.createdAt).toBe(created.body.createdAt);
     const read = await requestJson('GET', `${app.url}/api/tables/crud-table`);
     expect(read.status).toBe(200);
-    expect(read.body).toEqual(expect.objectContaining({ options: expect.objectContaining({ allowGaps: true }), ledger: expect.objectContaining({ status: expect.objectContaining({ state: 'never-run' }), exports: [] }) }));
+    expect(read.body).toEqual(
+      expect.objectContaining({
+        options: expect.objectContaining({ allowGaps: true }),
+        ledger: expect.objectContaining({ status: expect.objectContaining({ state: 'never-run' }), exports: [] }),
+      }),
+    );
     const list = await requestJson('GET', `${app.url}/api/tables`);
     expect(list.body.tables.map((t: { name: string }) => t.name)).toContain('crud-table');
     expect((await requestJson('DELETE', `${app.url}/api/tables/crud-table`)).status).toBe(204);
@@ -90,7 +114,13 @@ describe('a full export and two incrementals, applied by sync', () => {
       [second.exportId, 'INCREMENTAL_EXPORT', 'applied', 1],
     ]);
     const incremental = table.ledger.exports[1];
-    expect(incremental).toEqual(expect.objectContaining({ fromTime: T0, toTime: hoursAfter(T0, 1), instanceId: `sync-orders-${first.exportId}-1` }));
+    expect(incremental).toEqual(
+      expect.objectContaining({
+        fromTime: T0,
+        toTime: hoursAfter(T0, 1),
+        instanceId: `sync-orders-${first.exportId}-1`,
+      }),
+    );
     expect(incremental.report).toEqual(expect.objectContaining({ passed: true, deadLettered: 0 }));
     expect(incremental.report.deleted).toBeGreaterThan(0);
     expect(incremental.report.written + incremental.report.deleted).toBe(first.itemCount);
@@ -130,7 +160,9 @@ describe('a chain with a gap', () => {
   const late = chain.incremental(hoursAfter(T0, 1));
 
   beforeAll(async () => {
-    expect((await requestJson('PUT', `${app.url}/api/tables/gappy`, registration('exports/gappy', 'gappy'))).status).toBe(201);
+    expect(
+      (await requestJson('PUT', `${app.url}/api/tables/gappy`, registration('exports/gappy', 'gappy'))).status,
+    ).toBe(201);
     for (const generated of [full, late]) await uploadExport(s3(), BUCKET, generated);
   }, 120_000);
 
@@ -140,16 +172,31 @@ describe('a chain with a gap', () => {
     expect(output.applied.map((a: { exportId: string }) => a.exportId)).toEqual([full.exportId]);
     const table = (await requestJson('GET', `${app.url}/api/tables/gappy`)).body;
     expect(table.ledger.status.state).toBe('stopped');
-    expect(table.ledger.status.reason).toContain(`gap before ${late.exportId}: changes from ${T0} to ${hoursAfter(T0, 1)} are in no export`);
+    expect(table.ledger.status.reason).toContain(
+      `gap before ${late.exportId}: changes from ${T0} to ${hoursAfter(T0, 1)} are in no export`,
+    );
     expect(table.ledger.exports.map((e: any) => e.state)).toEqual(['applied', 'gap']);
   });
 
   test('with allowGaps the late export is applied, with a warning in the ledger', async () => {
-    expect((await requestJson('PUT', `${app.url}/api/tables/gappy`, registration('exports/gappy', 'gappy', { allowGaps: true }))).status).toBe(200);
+    expect(
+      (
+        await requestJson(
+          'PUT',
+          `${app.url}/api/tables/gappy`,
+          registration('exports/gappy', 'gappy', { allowGaps: true }),
+        )
+      ).status,
+    ).toBe(200);
     const output = await syncNow('gappy');
     expect(output.state).toBe('up-to-date');
     const table = (await requestJson('GET', `${app.url}/api/tables/gappy`)).body;
-    expect(table.ledger.exports[1]).toEqual(expect.objectContaining({ state: 'applied', warning: expect.stringContaining('applied anyway because options.allowGaps is set') }));
+    expect(table.ledger.exports[1]).toEqual(
+      expect.objectContaining({
+        state: 'applied',
+        warning: expect.stringContaining('applied anyway because options.allowGaps is set'),
+      }),
+    );
   });
 });
 
@@ -159,14 +206,28 @@ describe('a host killed in the middle of a sync', () => {
   const first = chain.incremental(T0);
 
   test('resumes after kill -9: every export applied once, the container equal to the table', async () => {
-    expect((await requestJson('PUT', `${app.url}/api/tables/crashy`, registration('exports/crashy', 'crashy', { maxParallelFiles: 1, bulkConcurrency: 1 }))).status).toBe(201);
+    expect(
+      (
+        await requestJson(
+          'PUT',
+          `${app.url}/api/tables/crashy`,
+          registration('exports/crashy', 'crashy', { maxParallelFiles: 1, bulkConcurrency: 1 }),
+        )
+      ).status,
+    ).toBe(201);
     for (const generated of [full, first]) await uploadExport(s3(), BUCKET, generated);
     const started = await postJson(`${app.url}/api/tables/crashy/sync`, {});
     expect(started.status).toBe(202);
-    await eventually(async () => {
-      const status = (await (await fetch(started.body.statusQueryGetUri)).json()) as { customStatus?: { phase?: string } };
-      return status.customStatus?.phase === 'applying' ? status : undefined;
-    }, 60_000, 'the sync to apply the full export');
+    await eventually(
+      async () => {
+        const status = (await (await fetch(started.body.statusQueryGetUri)).json()) as {
+          customStatus?: { phase?: string };
+        };
+        return status.customStatus?.phase === 'applying' ? status : undefined;
+      },
+      60_000,
+      'the sync to apply the full export',
+    );
     await new Promise((r) => setTimeout(r, 1500));
     await app.restart(true);
 

@@ -13,7 +13,10 @@ interface Calls {
  * A container whose bulk calls answer after a tick: the first `throttleCalls` bulk calls answer 429 for every
  * operation, the rest succeed at `charge` RU per operation. Point operations succeed at the same charge.
  */
-function fakeContainer(options: { throttleCalls?: number; charge?: number; url?: string } = {}): { container: Container; calls: Calls } {
+function fakeContainer(options: { throttleCalls?: number; charge?: number; url?: string } = {}): {
+  container: Container;
+  calls: Calls;
+} {
   const calls: Calls = { bulk: [], upserts: 0, deletes: 0, maxInFlight: 0 };
   let inFlight = 0;
   let throttled = 0;
@@ -30,7 +33,9 @@ function fakeContainer(options: { throttleCalls?: number; charge?: number; url?:
         inFlight--;
         if (throttled < (options.throttleCalls ?? 0)) {
           throttled++;
-          return operations.map(() => ({ error: Object.assign(new Error('throttled'), { code: 429, retryAfterInMs: 1 }) }));
+          return operations.map(() => ({
+            error: Object.assign(new Error('throttled'), { code: 429, retryAfterInMs: 1 }),
+          }));
         }
         return operations.map(() => ({ response: { statusCode: 200, requestCharge: charge } }));
       },
@@ -49,14 +54,25 @@ function fakeContainer(options: { throttleCalls?: number; charge?: number; url?:
   return { container, calls };
 }
 
-const upsert = (i: number, pk = `p${i}`): OperationInput => ({ operationType: 'Upsert', partitionKey: pk, resourceBody: { id: `d${i}`, pk: `p${i}` } });
+const upsert = (i: number, pk = `p${i}`): OperationInput => ({
+  operationType: 'Upsert',
+  partitionKey: pk,
+  resourceBody: { id: `d${i}`, pk: `p${i}` },
+});
 const fastBackoff = { initialMs: 1, maxMs: 2, maxAttempts: 50 };
 
 describe('BulkWriter', () => {
   test('the window halves when Cosmos DB throttles and grows again while it does not', async () => {
     const { container, calls } = fakeContainer({ throttleCalls: 3 });
     const written: number[] = [];
-    const writer = new BulkWriter<number>(container, { concurrency: 8, maxConcurrency: 12, batchSize: 100, backoff: fastBackoff, onWritten: (i) => written.push(i), onRejected: () => undefined });
+    const writer = new BulkWriter<number>(container, {
+      concurrency: 8,
+      maxConcurrency: 12,
+      batchSize: 100,
+      backoff: fastBackoff,
+      onWritten: (i) => written.push(i),
+      onRejected: () => undefined,
+    });
     for (let i = 0; i < 800; i++) await writer.write(upsert(i), i);
     await writer.flush();
     // Eight calls in flight together, three throttled: one cut, 8 → 4.
@@ -73,7 +89,10 @@ describe('BulkWriter', () => {
   test('a few operations go as point operations (no bulk call and its 1 s wait); many as bulk calls', async () => {
     const { container, calls } = fakeContainer();
     const written: number[] = [];
-    const writer = new BulkWriter<number>(container, { onWritten: (i) => written.push(i), onRejected: () => undefined });
+    const writer = new BulkWriter<number>(container, {
+      onWritten: (i) => written.push(i),
+      onRejected: () => undefined,
+    });
     await writer.write(upsert(1), 1);
     await writer.write(upsert(2), 2);
     await writer.write({ operationType: 'Delete', id: 'gone', partitionKey: 'p' }, 3);
@@ -101,7 +120,12 @@ describe('BulkWriter', () => {
     const clock = { time: 0, now: () => clock.time, sleep: async (ms: number) => void (clock.time += ms) };
     const budget = new RuBudget(500, 1, clock);
     const { container, calls } = fakeContainer({ charge: 5 });
-    const writer = new BulkWriter<number>(container, { ruBudget: budget, pointWriteLimit: 0, onWritten: () => undefined, onRejected: () => undefined });
+    const writer = new BulkWriter<number>(container, {
+      ruBudget: budget,
+      pointWriteLimit: 0,
+      onWritten: () => undefined,
+      onRejected: () => undefined,
+    });
     for (let i = 0; i < 2000; i++) await writer.write(upsert(i), i);
     await writer.flush();
     expect(budget.charged).toBe(10_000);
@@ -114,7 +138,14 @@ describe('BulkWriter', () => {
 
   test('bytes in flight are bounded whatever the window allows', async () => {
     const { container, calls } = fakeContainer();
-    const writer = new BulkWriter<number>(container, { concurrency: 16, batchSize: 100, maxInFlightBytes: 25_000, pointWriteLimit: 0, onWritten: () => undefined, onRejected: () => undefined });
+    const writer = new BulkWriter<number>(container, {
+      concurrency: 16,
+      batchSize: 100,
+      maxInFlightBytes: 25_000,
+      pointWriteLimit: 0,
+      onWritten: () => undefined,
+      onRejected: () => undefined,
+    });
     // 100 operations of 100 bytes per call: 10,000 bytes each, so two calls fit and a third waits.
     for (let i = 0; i < 3000; i++) await writer.write(upsert(i), i, 100);
     await writer.flush();

@@ -7,7 +7,12 @@ import { AZURE_STORAGE_TIMER_LIMITS } from '../../../tools/devhost/durable/timer
 const T0 = '2024-05-01T10:00:00.000Z';
 const started = makeEvent(EventType.ExecutionStarted, T0, { Name: 'Orch', Input: 'null' });
 
-function ctx(book: ExecutionBook, delivered: HistoryEvent, now = T0, extra: Partial<EpisodeContext> = {}): EpisodeContext {
+function ctx(
+  book: ExecutionBook,
+  delivered: HistoryEvent,
+  now = T0,
+  extra: Partial<EpisodeContext> = {},
+): EpisodeContext {
   return {
     instanceId: 'parent',
     orchestratorName: 'Orch',
@@ -122,7 +127,11 @@ describe('planEpisode: sequence ids of new actions', () => {
     const plan = planEpisode(ctx(book, completed(0, 'x')), { kind: 'failed', error: 'boom' });
     expect(plan.outcome).toEqual({ kind: 'failed', output: "Orchestrator function 'Orch' failed: boom" });
     expect(plan.appended).toEqual([
-      expect.objectContaining({ EventType: EventType.ExecutionCompleted, EventId: 1, OrchestrationStatus: OrchestrationStatus.Failed }),
+      expect.objectContaining({
+        EventType: EventType.ExecutionCompleted,
+        EventId: 1,
+        OrchestrationStatus: OrchestrationStatus.Failed,
+      }),
     ]);
   });
 
@@ -155,31 +164,52 @@ describe('planEpisode: retries (DTFx RetryInterceptor)', () => {
 
     // attempt 1 (id 0) fails → timer id 1 at +1s
     let plan = planEpisode(ctx(book, failed(0)), running(retryAction));
-    expect(plan.appended).toEqual([expect.objectContaining({ EventType: EventType.TimerCreated, EventId: 1, FireAt: '2024-05-01T10:00:01.000Z' })]);
+    expect(plan.appended).toEqual([
+      expect.objectContaining({ EventType: EventType.TimerCreated, EventId: 1, FireAt: '2024-05-01T10:00:01.000Z' }),
+    ]);
     book = applyBookDelta(book, plan.delta);
 
     // timer fires → attempt 2 gets id 2
-    plan = planEpisode(ctx(book, fired(1, '2024-05-01T10:00:01.000Z'), '2024-05-01T10:00:01.000Z'), running(retryAction));
-    expect(plan.appended).toEqual([expect.objectContaining({ EventType: EventType.TaskScheduled, EventId: 2, Name: 'Flaky' })]);
+    plan = planEpisode(
+      ctx(book, fired(1, '2024-05-01T10:00:01.000Z'), '2024-05-01T10:00:01.000Z'),
+      running(retryAction),
+    );
+    expect(plan.appended).toEqual([
+      expect.objectContaining({ EventType: EventType.TaskScheduled, EventId: 2, Name: 'Flaky' }),
+    ]);
     expect(plan.work).toEqual([{ kind: 'activity', seq: 2, name: 'Flaky', input: 'k' }]);
     book = applyBookDelta(book, plan.delta);
 
     // attempt 2 fails → timer id 3 at +2s (first × coefficient)
     plan = planEpisode(ctx(book, failed(2), '2024-05-01T10:00:01.000Z'), running(retryAction));
-    expect(plan.appended[0]).toMatchObject({ EventType: EventType.TimerCreated, EventId: 3, FireAt: '2024-05-01T10:00:03.000Z' });
+    expect(plan.appended[0]).toMatchObject({
+      EventType: EventType.TimerCreated,
+      EventId: 3,
+      FireAt: '2024-05-01T10:00:03.000Z',
+    });
     book = applyBookDelta(book, plan.delta);
 
-    plan = planEpisode(ctx(book, fired(3, '2024-05-01T10:00:03.000Z'), '2024-05-01T10:00:03.000Z'), running(retryAction));
+    plan = planEpisode(
+      ctx(book, fired(3, '2024-05-01T10:00:03.000Z'), '2024-05-01T10:00:03.000Z'),
+      running(retryAction),
+    );
     expect(plan.appended[0]).toMatchObject({ EventType: EventType.TaskScheduled, EventId: 4 });
     book = applyBookDelta(book, plan.delta);
 
     // the last attempt fails → still a (dummy) timer, +4s
     plan = planEpisode(ctx(book, failed(4), '2024-05-01T10:00:03.000Z'), running(retryAction));
-    expect(plan.appended[0]).toMatchObject({ EventType: EventType.TimerCreated, EventId: 5, FireAt: '2024-05-01T10:00:07.000Z' });
+    expect(plan.appended[0]).toMatchObject({
+      EventType: EventType.TimerCreated,
+      EventId: 5,
+      FireAt: '2024-05-01T10:00:07.000Z',
+    });
     book = applyBookDelta(book, plan.delta);
 
     // dummy timer fires → no new attempt; the SDK throws the last error now
-    plan = planEpisode(ctx(book, fired(5, '2024-05-01T10:00:07.000Z'), '2024-05-01T10:00:07.000Z'), running(retryAction));
+    plan = planEpisode(
+      ctx(book, fired(5, '2024-05-01T10:00:07.000Z'), '2024-05-01T10:00:07.000Z'),
+      running(retryAction),
+    );
     expect(plan.appended).toEqual([]);
     expect(plan.delta.nextSeq).toBe(6);
   });
@@ -201,10 +231,16 @@ describe('planEpisode: retries (DTFx RetryInterceptor)', () => {
       retryOptions: { firstRetryIntervalInMilliseconds: 10, maxNumberOfAttempts: 2 },
     };
     let book = applyBookDelta(emptyBook(), planEpisode(ctx(emptyBook(), started), running(subRetry)).delta);
-    const childFailed = makeEvent(EventType.SubOrchestrationInstanceFailed, T0, { TaskScheduledId: 0, Reason: 'r', Details: 'd' });
+    const childFailed = makeEvent(EventType.SubOrchestrationInstanceFailed, T0, {
+      TaskScheduledId: 0,
+      Reason: 'r',
+      Details: 'd',
+    });
     book = applyBookDelta(book, planEpisode(ctx(book, childFailed), running(subRetry)).delta);
     const plan = planEpisode(ctx(book, fired(1, '2024-05-01T10:00:00.010Z')), running(subRetry));
-    expect(plan.work).toEqual([{ kind: 'subOrchestration', seq: 2, name: 'Child', instanceId: 'parent:2', input: '5' }]);
+    expect(plan.work).toEqual([
+      { kind: 'subOrchestration', seq: 2, name: 'Child', instanceId: 'parent:2', input: '5' },
+    ]);
   });
 });
 

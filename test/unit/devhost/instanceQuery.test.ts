@@ -4,7 +4,16 @@ import { InstanceSummary } from '../../../tools/devhost/durable/statusPayload';
 
 function summary(instanceId: string, minute: number, status: RuntimeStatus): InstanceSummary {
   const created = `2024-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
-  return { instanceId, name: 'Orch', status, createdTime: created, lastUpdatedTime: created, input: null, output: null, customStatus: null };
+  return {
+    instanceId,
+    name: 'Orch',
+    status,
+    createdTime: created,
+    lastUpdatedTime: created,
+    input: null,
+    output: null,
+    customStatus: null,
+  };
 }
 
 const all = [
@@ -17,8 +26,14 @@ const all = [
 
 describe('instance queries', () => {
   it('filters by created time, status list and id prefix', () => {
-    const params = new URLSearchParams('createdTimeFrom=2024-01-01T00:02:00Z&createdTimeTo=2024-01-01T00:05:00Z&runtimeStatus=Completed,Failed');
-    expect(queryInstances(all, parseInstanceQuery(params, undefined)).page.map((s) => s.instanceId)).toEqual(['b-2', 'a-3', 'b-4']);
+    const params = new URLSearchParams(
+      'createdTimeFrom=2024-01-01T00:02:00Z&createdTimeTo=2024-01-01T00:05:00Z&runtimeStatus=Completed,Failed',
+    );
+    expect(queryInstances(all, parseInstanceQuery(params, undefined)).page.map((s) => s.instanceId)).toEqual([
+      'b-2',
+      'a-3',
+      'b-4',
+    ]);
     const prefix = parseInstanceQuery(new URLSearchParams('instanceIdPrefix=a-'), undefined);
     expect(queryInstances(all, prefix).page.map((s) => s.instanceId)).toEqual(['a-1', 'a-3', 'a-5']);
   });

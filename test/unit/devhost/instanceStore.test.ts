@@ -3,7 +3,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { controlRecord, episodeTime, pickInboxEvent } from '../../../tools/devhost/durable/episodeSelection';
 import { EventType, makeEvent } from '../../../tools/devhost/durable/historyEvents';
-import { applyRecord, continuedSnapshot, InstanceState, newInstanceSnapshot, stateFromSnapshot } from '../../../tools/devhost/durable/instanceState';
+import {
+  applyRecord,
+  continuedSnapshot,
+  InstanceState,
+  newInstanceSnapshot,
+  stateFromSnapshot,
+} from '../../../tools/devhost/durable/instanceState';
 import { InstanceStore } from '../../../tools/devhost/durable/instanceStore';
 import { buildOrchestrationTrigger, parseOrchestratorFailure } from '../../../tools/devhost/durable/orchestratorCall';
 import { AZURE_STORAGE_TIMER_LIMITS } from '../../../tools/devhost/durable/timerLimits';
@@ -11,7 +17,9 @@ import { AZURE_STORAGE_TIMER_LIMITS } from '../../../tools/devhost/durable/timer
 const NOW = '2024-02-02T02:02:02.000Z';
 
 function fresh(id = 'inst-1'): InstanceState {
-  return stateFromSnapshot(newInstanceSnapshot({ instanceId: id, name: 'Orch', input: '{"a":1}', executionId: 'e1', now: NOW }));
+  return stateFromSnapshot(
+    newInstanceSnapshot({ instanceId: id, name: 'Orch', input: '{"a":1}', executionId: 'e1', now: NOW }),
+  );
 }
 
 describe('instance store (append-only log per instance)', () => {
@@ -26,7 +34,13 @@ describe('instance store (append-only log per instance)', () => {
   it('replays snapshot, inbox and episode records into the same state', async () => {
     const store = new InstanceStore(dir);
     await store.init();
-    const snapshot = newInstanceSnapshot({ instanceId: 'Order/42 ü', name: 'Orch', input: 'null', executionId: 'e1', now: NOW });
+    const snapshot = newInstanceSnapshot({
+      instanceId: 'Order/42 ü',
+      name: 'Orch',
+      input: 'null',
+      executionId: 'e1',
+      now: NOW,
+    });
     await store.writeSnapshot(snapshot);
     const completed = makeEvent(EventType.TaskCompleted, NOW, { TaskScheduledId: 0, Result: '"x"' });
     await store.append(snapshot.instanceId, [{ type: 'inbox', event: completed }]);
@@ -34,19 +48,33 @@ describe('instance store (append-only log per instance)', () => {
       {
         type: 'episode',
         consumed: 0,
-        appended: [makeEvent(EventType.OrchestratorStarted, NOW), snapshot.inbox[0], makeEvent(EventType.OrchestratorCompleted, NOW)],
+        appended: [
+          makeEvent(EventType.OrchestratorStarted, NOW),
+          snapshot.inbox[0],
+          makeEvent(EventType.OrchestratorCompleted, NOW),
+        ],
         status: 'Running',
         output: null,
         customStatus: '"busy"',
         lastUpdatedTime: NOW,
-        delta: { nextSeq: 1, leafCount: 1, added: { 0: { kind: 'activity', leaf: 0, name: 'A', input: 1 } }, canceledTimers: [], canceledLeaves: [] },
+        delta: {
+          nextSeq: 1,
+          leafCount: 1,
+          added: { 0: { kind: 'activity', leaf: 0, name: 'A', input: 1 } },
+          canceledTimers: [],
+          canceledLeaves: [],
+        },
       },
     ]);
     const [loaded] = await store.loadAll(() => undefined);
     expect(loaded.instanceId).toBe('Order/42 ü');
     expect(loaded.status).toBe('Running');
     expect(loaded.customStatus).toBe('"busy"');
-    expect(loaded.history.map((e) => e.EventType)).toEqual([EventType.OrchestratorStarted, EventType.ExecutionStarted, EventType.OrchestratorCompleted]);
+    expect(loaded.history.map((e) => e.EventType)).toEqual([
+      EventType.OrchestratorStarted,
+      EventType.ExecutionStarted,
+      EventType.OrchestratorCompleted,
+    ]);
     expect(loaded.inbox).toEqual([completed]);
     expect(loaded.resolved.has(0)).toBe(true);
     expect(loaded.book.tasks[0]).toMatchObject({ name: 'A' });
@@ -55,12 +83,23 @@ describe('instance store (append-only log per instance)', () => {
   it('drops a torn (unacknowledged) last line and keeps appending cleanly', async () => {
     const store = new InstanceStore(dir);
     await store.init();
-    const snapshot = newInstanceSnapshot({ instanceId: 'torn', name: 'Orch', input: 'null', executionId: 'e1', now: NOW });
+    const snapshot = newInstanceSnapshot({
+      instanceId: 'torn',
+      name: 'Orch',
+      input: 'null',
+      executionId: 'e1',
+      now: NOW,
+    });
     await store.writeSnapshot(snapshot);
     await fs.appendFile(store.fileFor('torn'), '{"type":"inbox","event":{"EventTy');
     expect((await store.load('torn'))?.inbox).toHaveLength(1);
-    await store.append('torn', [{ type: 'inbox', event: makeEvent(EventType.EventRaised, NOW, { Name: 'x', Input: '1' }) }]);
-    expect((await store.load('torn'))?.inbox.map((e) => e.EventType)).toEqual([EventType.ExecutionStarted, EventType.EventRaised]);
+    await store.append('torn', [
+      { type: 'inbox', event: makeEvent(EventType.EventRaised, NOW, { Name: 'x', Input: '1' }) },
+    ]);
+    expect((await store.load('torn'))?.inbox.map((e) => e.EventType)).toEqual([
+      EventType.ExecutionStarted,
+      EventType.EventRaised,
+    ]);
   });
 
   it('keeps ids that differ only in case apart', () => {
@@ -97,7 +136,10 @@ describe('episode selection', () => {
   it('carries undelivered external events into the next execution only', () => {
     const state = fresh();
     applyRecord(state, { type: 'inbox', event: makeEvent(EventType.EventRaised, NOW, { Name: 'keep' }) });
-    applyRecord(state, { type: 'inbox', event: makeEvent(EventType.TaskCompleted, NOW, { TaskScheduledId: 3, Result: '1' }) });
+    applyRecord(state, {
+      type: 'inbox',
+      event: makeEvent(EventType.TaskCompleted, NOW, { TaskScheduledId: 3, Result: '1' }),
+    });
     const next = continuedSnapshot(state, '2', 'e2', NOW);
     expect(next.inbox.map((e) => [e.EventType, e.Name])).toEqual([
       [EventType.ExecutionStarted, 'Orch'],
@@ -125,7 +167,13 @@ describe('orchestration trigger', () => {
       newEventsFrom: 3,
       limits: AZURE_STORAGE_TIMER_LIMITS,
     });
-    expect((trigger.history as { IsPlayed: boolean }[]).map((e) => e.IsPlayed)).toEqual([false, true, true, false, false]);
+    expect((trigger.history as { IsPlayed: boolean }[]).map((e) => e.IsPlayed)).toEqual([
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(trigger).toMatchObject({
       input: { a: 1 },
       instanceId: 'i',
@@ -139,7 +187,9 @@ describe('orchestration trigger', () => {
   });
 
   it('parses the $OutOfProcData$ failure payload of durable-functions 3.5', () => {
-    const err = new Error('false\n\n$OutOfProcData$:{"isDone":false,"actions":[[]],"error":"kaboom","customStatus":"s"}');
+    const err = new Error(
+      'false\n\n$OutOfProcData$:{"isDone":false,"actions":[[]],"error":"kaboom","customStatus":"s"}',
+    );
     expect(parseOrchestratorFailure(err)).toEqual({ error: 'kaboom', customStatus: 's' });
     expect(parseOrchestratorFailure(new Error('plain'))).toBeUndefined();
   });

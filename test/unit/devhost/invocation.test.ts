@@ -5,8 +5,12 @@ import { instanceIdError } from '../../../tools/devhost/durable/instanceIds';
 
 describe('invocation log line', () => {
   it('is one line with function, instance, duration and outcome', () => {
-    expect(formatInvocationLine({ functionName: 'Hello', instanceId: 'abc', durationMs: 12.4 })).toBe("Executed 'Hello' instance=abc 12ms ok");
-    expect(formatInvocationLine({ functionName: 'greet', durationMs: 3, error: 'bad\n  thing' })).toBe("Executed 'greet' 3ms error: bad thing");
+    expect(formatInvocationLine({ functionName: 'Hello', instanceId: 'abc', durationMs: 12.4 })).toBe(
+      "Executed 'Hello' instance=abc 12ms ok",
+    );
+    expect(formatInvocationLine({ functionName: 'greet', durationMs: 3, error: 'bad\n  thing' })).toBe(
+      "Executed 'greet' 3ms error: bad thing",
+    );
   });
 });
 
@@ -24,7 +28,11 @@ describe('activity results as JSON text (what TaskCompleted.Result holds)', () =
 
 describe('durable client binding', () => {
   it('points rpcBaseUrl at this host with a trailing slash and fills management URLs', () => {
-    const binding = durableClientBinding({ origin: 'http://localhost:7071', rpcOrigin: 'http://127.0.0.1:7071', hubName: 'Hub' });
+    const binding = durableClientBinding({
+      origin: 'http://localhost:7071',
+      rpcOrigin: 'http://127.0.0.1:7071',
+      hubName: 'Hub',
+    });
     expect(binding).toMatchObject({
       taskHubName: 'Hub',
       rpcBaseUrl: 'http://127.0.0.1:7071/runtime/webhooks/durabletask/',
@@ -32,7 +40,8 @@ describe('durable client binding', () => {
     });
     expect(binding.managementUrls).toMatchObject({
       id: 'INSTANCEID',
-      statusQueryGetUri: 'http://localhost:7071/runtime/webhooks/durabletask/instances/INSTANCEID?taskHub=Hub&connection=Storage',
+      statusQueryGetUri:
+        'http://localhost:7071/runtime/webhooks/durabletask/instances/INSTANCEID?taskHub=Hub&connection=Storage',
     });
     expect(managementUrls({ origin: 'http://h:1', hubName: 'Hub' }, 'a b').terminatePostUri).toBe(
       'http://h:1/runtime/webhooks/durabletask/instances/a%20b/terminate?reason={text}&taskHub=Hub&connection=Storage',

@@ -1,5 +1,9 @@
 import { DEFAULT_MAX_RETRY_INTERVAL_MS, hasAttemptAfter, retryDelayMs } from '../../../tools/devhost/durable/retry';
-import { AZURE_STORAGE_TIMER_LIMITS, nextTimerSegment, parseTimeSpanMs } from '../../../tools/devhost/durable/timerLimits';
+import {
+  AZURE_STORAGE_TIMER_LIMITS,
+  nextTimerSegment,
+  parseTimeSpanMs,
+} from '../../../tools/devhost/durable/timerLimits';
 
 describe('retryDelayMs', () => {
   it('grows by the backoff coefficient per failed attempt', () => {
@@ -12,7 +16,12 @@ describe('retryDelayMs', () => {
   });
 
   it('caps at the max retry interval, or at 6 days without one', () => {
-    const capped = { firstRetryIntervalInMilliseconds: 1000, maxNumberOfAttempts: 9, backoffCoefficient: 10, maxRetryIntervalInMilliseconds: 5000 };
+    const capped = {
+      firstRetryIntervalInMilliseconds: 1000,
+      maxNumberOfAttempts: 9,
+      backoffCoefficient: 10,
+      maxRetryIntervalInMilliseconds: 5000,
+    };
     expect(retryDelayMs(capped, 3)).toBe(5000);
     const huge = { firstRetryIntervalInMilliseconds: 1000, maxNumberOfAttempts: 99, backoffCoefficient: 1000 };
     expect(retryDelayMs(huge, 50)).toBe(DEFAULT_MAX_RETRY_INTERVAL_MS);

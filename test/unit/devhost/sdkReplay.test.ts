@@ -40,7 +40,9 @@ async function simulate(
   const iso = () => new Date(clock).toISOString();
   let book = emptyBook();
   const history: HistoryEvent[] = [];
-  const inbox: HistoryEvent[] = [makeEvent(EventType.ExecutionStarted, iso(), { Name: 'Sim', Input: JSON.stringify(input) })];
+  const inbox: HistoryEvent[] = [
+    makeEvent(EventType.ExecutionStarted, iso(), { Name: 'Sim', Input: JSON.stringify(input) }),
+  ];
   const timers: HistoryEvent[] = [];
   for (let episode = 1; episode < 500; episode++) {
     if (inbox.length === 0) {
@@ -79,14 +81,21 @@ async function simulate(
       if (plan.canceled.includes(timers[i].TimerId ?? -1)) timers.splice(i, 1);
     }
     if (plan.outcome.kind !== 'running') {
-      const text = plan.outcome.kind === 'completed' ? plan.outcome.output : plan.outcome.kind === 'failed' ? plan.outcome.output : plan.outcome.input;
+      const text =
+        plan.outcome.kind === 'completed'
+          ? plan.outcome.output
+          : plan.outcome.kind === 'failed'
+            ? plan.outcome.output
+            : plan.outcome.input;
       return { outcome: plan.outcome.kind, output: text, history, episodes: episode };
     }
     for (const work of plan.work) {
       if (work.kind === 'activity') {
         try {
           const value = activities[work.name](work.input);
-          inbox.push(makeEvent(EventType.TaskCompleted, iso(), { TaskScheduledId: work.seq, Result: JSON.stringify(value) }));
+          inbox.push(
+            makeEvent(EventType.TaskCompleted, iso(), { TaskScheduledId: work.seq, Result: JSON.stringify(value) }),
+          );
         } catch (err) {
           inbox.push(
             makeEvent(EventType.TaskFailed, iso(), {
@@ -118,7 +127,9 @@ describe('devhost bookkeeping against the real durable-functions SDK', () => {
     const result = await simulate(
       function* (context) {
         const cities = context.df.getInput<string[]>();
-        const greetings = (yield context.df.Task.all(cities.map((c) => context.df.callActivity('Hello', c)))) as string[];
+        const greetings = (yield context.df.Task.all(
+          cities.map((c) => context.df.callActivity('Hello', c)),
+        )) as string[];
         const last = (yield context.df.callActivity('Hello', 'London')) as string;
         return [...greetings, last];
       },
@@ -178,7 +189,10 @@ describe('devhost bookkeeping against the real durable-functions SDK', () => {
         Hello: (name) => `Hello ${String(name)}`,
       },
     );
-    expect(parsedOutput(result)).toEqual({ caught: "Activity function 'Broken' failed: always", next: 'Hello recovered' });
+    expect(parsedOutput(result)).toEqual({
+      caught: "Activity function 'Broken' failed: always",
+      next: 'Hello recovered',
+    });
     expect(result.history.filter((e) => e.EventType === EventType.TimerCreated)).toHaveLength(2);
   });
 

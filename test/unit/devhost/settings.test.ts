@@ -3,7 +3,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { expandBraces, globFiles, globToRegExp } from '../../../tools/devhost/app/glob';
 import { toHostConfig } from '../../../tools/devhost/app/hostJson';
-import { Env, loadLocalSettings, MissingSettingError, resolveBindingExpressions } from '../../../tools/devhost/app/settings';
+import {
+  Env,
+  loadLocalSettings,
+  MissingSettingError,
+  resolveBindingExpressions,
+} from '../../../tools/devhost/app/settings';
 
 describe('app settings', () => {
   let dir: string;
@@ -47,8 +52,14 @@ describe('app settings', () => {
       maxConcurrentOrchestratorFunctions: 20,
       warnings: [],
     });
-    const json = { extensions: { http: { routePrefix: '/' }, durableTask: { hubName: '%HUB%', maxConcurrentActivityFunctions: 3 } } };
-    expect(toHostConfig(json, { HUB: 'MyHub' }, 1)).toMatchObject({ routePrefix: '', hubName: 'MyHub', maxConcurrentActivityFunctions: 3 });
+    const json = {
+      extensions: { http: { routePrefix: '/' }, durableTask: { hubName: '%HUB%', maxConcurrentActivityFunctions: 3 } },
+    };
+    expect(toHostConfig(json, { HUB: 'MyHub' }, 1)).toMatchObject({
+      routePrefix: '',
+      hubName: 'MyHub',
+      maxConcurrentActivityFunctions: 3,
+    });
     const unresolved = toHostConfig(json, {}, 1);
     expect(unresolved.hubName).toBe('TestHubName');
     expect(unresolved.warnings[0]).toMatch('%HUB%');
@@ -57,13 +68,26 @@ describe('app settings', () => {
   it('expands package.json main globs like the worker', async () => {
     await fs.mkdir(path.join(dir, 'dist/functions/nested'), { recursive: true });
     await fs.mkdir(path.join(dir, 'node_modules/x'), { recursive: true });
-    for (const file of ['dist/functions/b.js', 'dist/functions/a.js', 'dist/functions/a.js.map', 'dist/functions/nested/c.js', 'node_modules/x/y.js']) {
+    for (const file of [
+      'dist/functions/b.js',
+      'dist/functions/a.js',
+      'dist/functions/a.js.map',
+      'dist/functions/nested/c.js',
+      'node_modules/x/y.js',
+    ]) {
       await fs.writeFile(path.join(dir, file), '');
     }
     expect(await globFiles(dir, 'dist/functions/*.js')).toEqual(['dist/functions/a.js', 'dist/functions/b.js']);
-    expect(await globFiles(dir, 'dist/**/*.js')).toEqual(['dist/functions/a.js', 'dist/functions/b.js', 'dist/functions/nested/c.js']);
+    expect(await globFiles(dir, 'dist/**/*.js')).toEqual([
+      'dist/functions/a.js',
+      'dist/functions/b.js',
+      'dist/functions/nested/c.js',
+    ]);
     expect(await globFiles(dir, './dist/functions/a.js')).toEqual(['dist/functions/a.js']);
-    expect(await globFiles(dir, 'dist/functions/{a,nested/c}.js')).toEqual(['dist/functions/a.js', 'dist/functions/nested/c.js']);
+    expect(await globFiles(dir, 'dist/functions/{a,nested/c}.js')).toEqual([
+      'dist/functions/a.js',
+      'dist/functions/nested/c.js',
+    ]);
     expect(await globFiles(dir, 'missing/*.js')).toEqual([]);
   });
 

@@ -1,5 +1,10 @@
 import { EventType, HistoryEvent, makeEvent, OrchestrationStatus } from '../../../tools/devhost/durable/historyEvents';
-import { parseJsonOrText, toHistoryEvents, toSortableUtc, toStatusPayload } from '../../../tools/devhost/durable/statusPayload';
+import {
+  parseJsonOrText,
+  toHistoryEvents,
+  toSortableUtc,
+  toStatusPayload,
+} from '../../../tools/devhost/durable/statusPayload';
 
 const t = (s: number) => `2024-03-01T08:00:0${s}.123Z`;
 
@@ -21,7 +26,12 @@ const history: HistoryEvent[] = [
   makeEvent(EventType.OrchestratorCompleted, t(2)),
   makeEvent(EventType.OrchestratorStarted, t(5)),
   makeEvent(EventType.TimerFired, t(5), { TimerId: 1, FireAt: t(5) }),
-  makeEvent(EventType.ExecutionCompleted, t(5), { OrchestrationStatus: OrchestrationStatus.Completed, Result: '["Hello Tokyo"]' }, 2),
+  makeEvent(
+    EventType.ExecutionCompleted,
+    t(5),
+    { OrchestrationStatus: OrchestrationStatus.Completed, Result: '["Hello Tokyo"]' },
+    2,
+  ),
   makeEvent(EventType.OrchestratorCompleted, t(5)),
 ];
 
@@ -47,7 +57,10 @@ describe('historyEvents (port of the extension conversion)', () => {
     const events = toHistoryEvents(history, { showHistoryOutput: false, showInput: false });
     expect(events.some((e) => 'Result' in e)).toBe(false);
     expect(events.some((e) => 'Input' in e)).toBe(false);
-    expect(events.find((e) => e.EventType === 'TaskCompleted')).toMatchObject({ FunctionName: 'Hello', ScheduledTime: t(1) });
+    expect(events.find((e) => e.EventType === 'TaskCompleted')).toMatchObject({
+      FunctionName: 'Hello',
+      ScheduledTime: t(1),
+    });
   });
 
   it('keeps a scheduled task that has not completed yet', () => {

@@ -20,7 +20,15 @@ describe('parseExportSummary', () => {
   });
 
   test('exportFromTime without exportType means incremental', () => {
-    const summary = parseExportSummary(JSON.stringify({ ...full, exportTime: undefined, exportFromTime: '2026-01-01T00:00:00.000Z', exportToTime: '2026-01-01T01:00:00.000Z' }), 's');
+    const summary = parseExportSummary(
+      JSON.stringify({
+        ...full,
+        exportTime: undefined,
+        exportFromTime: '2026-01-01T00:00:00.000Z',
+        exportToTime: '2026-01-01T01:00:00.000Z',
+      }),
+      's',
+    );
     expect(summary.exportType).toBe('INCREMENTAL_EXPORT');
   });
 
@@ -39,35 +47,69 @@ describe('parseExportSummary', () => {
   });
 
   test('rejects text that is not a JSON object, naming where it is', () => {
-    expect(() => parseExportSummary('[1]', 's3://b/manifest-summary.json')).toThrow(/s3:\/\/b\/manifest-summary.json is not a JSON object/);
+    expect(() => parseExportSummary('[1]', 's3://b/manifest-summary.json')).toThrow(
+      /s3:\/\/b\/manifest-summary.json is not a JSON object/,
+    );
   });
 });
 
 describe('dataFileLocator', () => {
   test.each([
     // copied full export: data files follow the export folder
-    ['orders/AWSDynamoDB/X/manifest-files.json', 'copied/here/AWSDynamoDB/X', 'orders/AWSDynamoDB/X/data/a.json.gz', 'copied/here/AWSDynamoDB/X/data/a.json.gz'],
+    [
+      'orders/AWSDynamoDB/X/manifest-files.json',
+      'copied/here/AWSDynamoDB/X',
+      'orders/AWSDynamoDB/X/data/a.json.gz',
+      'copied/here/AWSDynamoDB/X/data/a.json.gz',
+    ],
     // incremental export: the shared data folder sits beside the export folders
-    ['orders/AWSDynamoDB/Y/manifest-files.json', 'moved/AWSDynamoDB/Y', 'orders/AWSDynamoDB/data/b.json.gz', 'moved/AWSDynamoDB/data/b.json.gz'],
+    [
+      'orders/AWSDynamoDB/Y/manifest-files.json',
+      'moved/AWSDynamoDB/Y',
+      'orders/AWSDynamoDB/data/b.json.gz',
+      'moved/AWSDynamoDB/data/b.json.gz',
+    ],
     // no S3Prefix on export
-    ['AWSDynamoDB/X/manifest-files.json', 'AWSDynamoDB/X', 'AWSDynamoDB/X/data/c.json.gz', 'AWSDynamoDB/X/data/c.json.gz'],
-    ['AWSDynamoDB/X/manifest-files.json', 'p/AWSDynamoDB/X/', 'AWSDynamoDB/X/data/c.json.gz', 'p/AWSDynamoDB/X/data/c.json.gz'],
+    [
+      'AWSDynamoDB/X/manifest-files.json',
+      'AWSDynamoDB/X',
+      'AWSDynamoDB/X/data/c.json.gz',
+      'AWSDynamoDB/X/data/c.json.gz',
+    ],
+    [
+      'AWSDynamoDB/X/manifest-files.json',
+      'p/AWSDynamoDB/X/',
+      'AWSDynamoDB/X/data/c.json.gz',
+      'p/AWSDynamoDB/X/data/c.json.gz',
+    ],
   ])('%s read at %s: %s → %s', (manifestKey, prefix, dataKey, expected) => {
     expect(dataFileLocator(manifestKey, prefix)(dataKey)).toBe(expected);
   });
 
   test('a key outside the export tree is an error', () => {
-    expect(() => dataFileLocator('orders/AWSDynamoDB/X/manifest-files.json', 'orders/AWSDynamoDB/X')('elsewhere/a.json.gz')).toThrow(/MANIFEST_INVALID/);
+    expect(() =>
+      dataFileLocator('orders/AWSDynamoDB/X/manifest-files.json', 'orders/AWSDynamoDB/X')('elsewhere/a.json.gz'),
+    ).toThrow(/MANIFEST_INVALID/);
   });
 });
 
 describe('parseManifestFiles', () => {
   const locate = (key: string): string => key;
   const line = (over: object = {}): string =>
-    JSON.stringify({ itemCount: 2, md5Checksum: 'q1Vb8wRkY2Jm9dTc0Xf3Hg==', etag: 'x-1', dataFileS3Key: 'p/data/a.json.gz', ...over });
+    JSON.stringify({
+      itemCount: 2,
+      md5Checksum: 'q1Vb8wRkY2Jm9dTc0Xf3Hg==',
+      etag: 'x-1',
+      dataFileS3Key: 'p/data/a.json.gz',
+      ...over,
+    });
 
   test('reads JSON Lines with the trailing newline, indexes in order', () => {
-    const files = parseManifestFiles(`${line()}\n${line({ dataFileS3Key: 'p/data/b.json.gz', itemCount: 0 })}\n`, 'm', locate);
+    const files = parseManifestFiles(
+      `${line()}\n${line({ dataFileS3Key: 'p/data/b.json.gz', itemCount: 0 })}\n`,
+      'm',
+      locate,
+    );
     expect(files).toEqual([
       { index: 0, key: 'p/data/a.json.gz', itemCount: 2, md5Checksum: 'q1Vb8wRkY2Jm9dTc0Xf3Hg==' },
       { index: 1, key: 'p/data/b.json.gz', itemCount: 0, md5Checksum: 'q1Vb8wRkY2Jm9dTc0Xf3Hg==' },

@@ -9,9 +9,15 @@ async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe('readGzipLineBatches', () => {
-  const text = Array.from({ length: 20_000 }, (_, i) => (i % 97 === 0 ? '' : `{"line":${i},"pad":"${'é'.repeat(i % 50)}"}`)).join('\n') + '\n';
+  const text =
+    Array.from({ length: 20_000 }, (_, i) => (i % 97 === 0 ? '' : `{"line":${i},"pad":"${'é'.repeat(i % 50)}"}`)).join(
+      '\n',
+    ) + '\n';
   const body = gzipSync(text);
-  const chunked = (): Readable => Readable.from(Array.from({ length: Math.ceil(body.length / 1000) }, (_, i) => body.subarray(i * 1000, (i + 1) * 1000)));
+  const chunked = (): Readable =>
+    Readable.from(
+      Array.from({ length: Math.ceil(body.length / 1000) }, (_, i) => body.subarray(i * 1000, (i + 1) * 1000)),
+    );
 
   test('hands out the same lines as readGzipLines, several per batch, none empty', async () => {
     const batches = await collect(readGzipLineBatches(chunked(), 'f'));

@@ -48,12 +48,14 @@ describe('readGzipLines', () => {
 
   test('a truncated file fails with CORRUPT_GZIP naming the file', async () => {
     const body = gzipSync('line\n'.repeat(10000));
-    await expect(collect(readGzipLines(Readable.from([body.subarray(0, body.length - 20)]), 'data/x.json.gz'))).rejects.toThrow(
-      /CORRUPT_GZIP.*data\/x.json.gz/,
-    );
+    await expect(
+      collect(readGzipLines(Readable.from([body.subarray(0, body.length - 20)]), 'data/x.json.gz')),
+    ).rejects.toThrow(/CORRUPT_GZIP.*data\/x.json.gz/);
   });
 
   test('bytes that are not gzip fail with CORRUPT_GZIP', async () => {
-    await expect(collect(readGzipLines(Readable.from([Buffer.from('plain text\n')]), 'data/y.json.gz'))).rejects.toThrow(/CORRUPT_GZIP.*data\/y/);
+    await expect(
+      collect(readGzipLines(Readable.from([Buffer.from('plain text\n')]), 'data/y.json.gz')),
+    ).rejects.toThrow(/CORRUPT_GZIP.*data\/y/);
   });
 });

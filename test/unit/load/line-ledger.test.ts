@@ -49,7 +49,15 @@ describe('LineLedger', () => {
 
   test('resumes with the checkpoint totals, sample and position', () => {
     const { sink: letters } = sink();
-    const totals = { linesRead: 10, written: 9, deleted: 0, deadLettered: 1, requestCharge: 5, retries: 1, stats: { numbersAsStrings: { n: 2 }, precisionLost: {}, renames: {} } };
+    const totals = {
+      linesRead: 10,
+      written: 9,
+      deleted: 0,
+      deadLettered: 1,
+      requestCharge: 5,
+      retries: 1,
+      stats: { numbersAsStrings: { n: 2 }, precisionLost: {}, renames: {} },
+    };
     const ledger = new LineLedger('f', letters, 5, {
       version: 1,
       runId: 'r',
@@ -64,7 +72,9 @@ describe('LineLedger', () => {
     });
     expect(ledger.settledThrough()).toBe(10);
     expect(ledger.sample.seen).toBe(9);
-    expect(ledger.snapshot({ requestCharge: 1, retries: 1 })).toEqual(expect.objectContaining({ written: 9, requestCharge: 6, retries: 2 }));
+    expect(ledger.snapshot({ requestCharge: 1, retries: 1 })).toEqual(
+      expect.objectContaining({ written: 9, requestCharge: 6, retries: 2 }),
+    );
     ledger.totals.stats.numbersAsStrings.n = 3;
     expect(totals.stats.numbersAsStrings.n).toBe(2);
   });

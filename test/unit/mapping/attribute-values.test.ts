@@ -1,4 +1,13 @@
-import { AttributeValue, createValueContext, MappedValue, MappingErrorCode, mapValue, MAX_NESTING, NumberMode, ValueContext } from '../../../src/mapping';
+import {
+  AttributeValue,
+  createValueContext,
+  MappedValue,
+  MappingErrorCode,
+  mapValue,
+  MAX_NESTING,
+  NumberMode,
+  ValueContext,
+} from '../../../src/mapping';
 import { expectMappingError } from './helpers';
 
 /** Maps `av` as top-level attribute `name`, the way mapItem does. */
@@ -89,7 +98,12 @@ describe('malformed values (line-level errors with a path)', () => {
     ['BS with null', { BS: ['AAE=', null] }, 'BAD_VALUE', 'a[1]'],
     ['NS with a JSON number', { NS: ['1', 2] }, 'BAD_VALUE', 'a[1]'],
     ['NS with a malformed number', { NS: ['1', '2', 'x'] }, 'BAD_NUMBER', 'a[2]'],
-    ['nested list element', { M: { flags: { L: [{ N: '1' }, { BOOL: false }, { N: '0x1' }] } } }, 'BAD_NUMBER', 'a.flags[2]'],
+    [
+      'nested list element',
+      { M: { flags: { L: [{ N: '1' }, { BOOL: false }, { N: '0x1' }] } } },
+      'BAD_NUMBER',
+      'a.flags[2]',
+    ],
     ['nested map member', { L: [{ M: { x: { Q: 1 } } }] }, 'UNKNOWN_TYPE', 'a[0].x'],
     ['nested bad shape', { M: { x: { S: 'a', B: 'b' } } }, 'BAD_VALUE', 'a.x'],
     ['name needing quotes', { M: { 'b.c': { N: '' } } }, 'BAD_NUMBER', 'a["b.c"]'],
@@ -98,7 +112,11 @@ describe('malformed values (line-level errors with a path)', () => {
   });
 
   test('the message names the code, the path and the reason', () => {
-    const error = expectMappingError(() => map({ M: { flags: { L: [{ N: '1' }, { N: '1' }, { N: 'abc' }] } } }, 'lossless', 'meta'), 'BAD_NUMBER', 'meta.flags[2]');
+    const error = expectMappingError(
+      () => map({ M: { flags: { L: [{ N: '1' }, { N: '1' }, { N: 'abc' }] } } }, 'lossless', 'meta'),
+      'BAD_NUMBER',
+      'meta.flags[2]',
+    );
     expect(error.message).toBe('[BAD_NUMBER] meta.flags[2]: "abc" is not a decimal number');
   });
 
@@ -144,7 +162,13 @@ describe('numbers and their counts (mapping.md §2)', () => {
       items: [{ price: 0.1, sku: 'A' }, { price: '3.14159265358979323846' }, { price: '9007199254740993' }],
       ports: [80, '12345678901234567890123', '99999999999999999999'],
     });
-    expect(ctx.pending.numbersAsStrings).toEqual(['order.total', 'order.items[].price', 'order.items[].price', 'order.ports[]', 'order.ports[]']);
+    expect(ctx.pending.numbersAsStrings).toEqual([
+      'order.total',
+      'order.items[].price',
+      'order.items[].price',
+      'order.ports[]',
+      'order.ports[]',
+    ]);
     expect(ctx.pending.precisionLost).toEqual([]);
   });
 
@@ -161,7 +185,13 @@ describe('numbers and their counts (mapping.md §2)', () => {
       items: [{ price: 0.1, sku: 'A' }, { price: 3.141592653589793 }, { price: 9007199254740992 }],
       ports: [80, 1.2345678901234568e22, 100000000000000000000],
     });
-    expect(ctx.pending.precisionLost).toEqual(['order.total', 'order.items[].price', 'order.items[].price', 'order.ports[]', 'order.ports[]']);
+    expect(ctx.pending.precisionLost).toEqual([
+      'order.total',
+      'order.items[].price',
+      'order.items[].price',
+      'order.ports[]',
+      'order.ports[]',
+    ]);
     expect(ctx.pending.numbersAsStrings).toEqual([]);
   });
 });

@@ -12,7 +12,9 @@ describe('MappingError', () => {
   });
 
   test('an item-level error has no path in its message', () => {
-    expect(new MappingError('BAD_VALUE', '', 'the item is not an object').message).toBe('[BAD_VALUE] the item is not an object');
+    expect(new MappingError('BAD_VALUE', '', 'the item is not an object').message).toBe(
+      '[BAD_VALUE] the item is not an object',
+    );
   });
 });
 

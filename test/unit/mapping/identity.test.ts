@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { AttributeValue, canonicalKey, documentId, DynamoItem, encodeIdPart, KeySchema, MappingErrorCode } from '../../../src/mapping';
+import {
+  AttributeValue,
+  canonicalKey,
+  documentId,
+  DynamoItem,
+  encodeIdPart,
+  KeySchema,
+  MappingErrorCode,
+} from '../../../src/mapping';
 import { expectMappingError, seeded } from './helpers';
 
 const sha = (text: string): string => `sha256-${createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex')}`;
@@ -93,8 +101,18 @@ describe('documentId', () => {
     ['canonical number keys', { pk: { N: '1E+2' }, sk: { N: '-0.50' } }, PK_SK, '100|-0.5'],
     ['binary keys', { pk: { B: '3q2+7w==' }, sk: { B: 'AAE=' } }, PK_SK, '3q2+7w==|AAE='],
     ['binary key with / is escaped', { pk: { B: '/w==' } }, PK_ONLY, '%2Fw=='],
-    ['| inside a key is escaped, so the join stays unambiguous', { pk: { S: 'a|b' }, sk: { S: 'c' } }, PK_SK, 'a%7Cb|c'],
-    ['other key names', { Tenant: { S: 't1' }, 'Order Id': { N: '5' } }, { partitionKey: 'Tenant', sortKey: 'Order Id' }, 't1|5'],
+    [
+      '| inside a key is escaped, so the join stays unambiguous',
+      { pk: { S: 'a|b' }, sk: { S: 'c' } },
+      PK_SK,
+      'a%7Cb|c',
+    ],
+    [
+      'other key names',
+      { Tenant: { S: 't1' }, 'Order Id': { N: '5' } },
+      { partitionKey: 'Tenant', sortKey: 'Order Id' },
+      't1|5',
+    ],
   ])('%s', (_name, item, keySchema, expected) => {
     expect(documentId(item, keySchema)).toBe(expected);
   });
@@ -133,7 +151,13 @@ describe('documentId', () => {
   test.each<[string, unknown, KeySchema, MappingErrorCode, string]>([
     ['missing partition key', { sk: { N: '1' } }, PK_SK, 'MISSING_KEY', 'pk'],
     ['missing sort key', { pk: { S: 'a' } }, PK_SK, 'MISSING_KEY', 'sk'],
-    ['inherited name is not an attribute', { pk: { S: 'a' } }, { partitionKey: 'pk', sortKey: 'constructor' }, 'MISSING_KEY', 'constructor'],
+    [
+      'inherited name is not an attribute',
+      { pk: { S: 'a' } },
+      { partitionKey: 'pk', sortKey: 'constructor' },
+      'MISSING_KEY',
+      'constructor',
+    ],
     ['partition key of a non-key type', { pk: { BOOL: true } }, PK_ONLY, 'BAD_KEY_TYPE', 'pk'],
     ['empty sort key', { pk: { S: 'a' }, sk: { S: '' } }, PK_SK, 'BAD_KEY_TYPE', 'sk'],
     ['item not an object', [], PK_ONLY, 'BAD_VALUE', ''],

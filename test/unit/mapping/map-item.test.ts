@@ -90,21 +90,32 @@ describe('mapItem', () => {
 
   test('string mode: numbers are canonical strings, counted per path', () => {
     const stats = newMappingStats();
-    const mapped = mapItem({ pk: { S: 'a' }, sk: { N: '1E+2' }, l: { L: [{ N: '-0' }, { N: '0.50' }] } }, { ...OPTIONS, numberMode: 'string' }, stats);
+    const mapped = mapItem(
+      { pk: { S: 'a' }, sk: { N: '1E+2' }, l: { L: [{ N: '-0' }, { N: '0.50' }] } },
+      { ...OPTIONS, numberMode: 'string' },
+      stats,
+    );
     expect(mapped.document).toEqual({ id: 'a|100', pk: 'a', sk: '100', l: ['0', '0.5'] });
     expect(stats.numbersAsStrings).toEqual({ sk: 1, 'l[]': 2 });
   });
 
   test('double mode: numbers are doubles, the inexact ones counted', () => {
     const stats = newMappingStats();
-    const mapped = mapItem({ pk: { S: 'a' }, sk: { N: '1' }, n: { N: '9007199254740993' }, m: { M: { x: { N: '0.1' } } } }, { ...OPTIONS, numberMode: 'double' }, stats);
+    const mapped = mapItem(
+      { pk: { S: 'a' }, sk: { N: '1' }, n: { N: '9007199254740993' }, m: { M: { x: { N: '0.1' } } } },
+      { ...OPTIONS, numberMode: 'double' },
+      stats,
+    );
     expect(mapped.document).toEqual({ id: 'a|1', pk: 'a', sk: 1, n: 9007199254740992, m: { x: 0.1 } });
     expect(stats).toEqual({ numbersAsStrings: {}, precisionLost: { n: 1 }, renames: {} });
   });
 });
 
 describe('mapItem renames (mapping.md §4)', () => {
-  function mapped(item: DynamoItem, options: MappingOptions = OPTIONS): { document: Record<string, unknown>; stats: MappingStats } {
+  function mapped(
+    item: DynamoItem,
+    options: MappingOptions = OPTIONS,
+  ): { document: Record<string, unknown>; stats: MappingStats } {
     const stats = newMappingStats();
     return { document: mapItem(item, options, stats).document, stats };
   }
@@ -169,8 +180,16 @@ describe('mapItem renames (mapping.md §4)', () => {
   });
 
   test('no value is overwritten whatever the attribute order', () => {
-    const item = JSON.parse('{"_ddb__ddb_id":{"S":"2"},"_ddb_id":{"S":"1"},"id":{"S":"0"},"pk":{"S":"a"}}') as DynamoItem;
-    expect(mapped(item, PK_ONLY).document).toEqual({ id: 'a', pk: 'a', _ddb_id: '1', _ddb__ddb_id: '2', _ddb__ddb__ddb_id: '0' });
+    const item = JSON.parse(
+      '{"_ddb__ddb_id":{"S":"2"},"_ddb_id":{"S":"1"},"id":{"S":"0"},"pk":{"S":"a"}}',
+    ) as DynamoItem;
+    expect(mapped(item, PK_ONLY).document).toEqual({
+      id: 'a',
+      pk: 'a',
+      _ddb_id: '1',
+      _ddb__ddb_id: '2',
+      _ddb__ddb__ddb_id: '0',
+    });
   });
 
   test('nested maps keep id and system names as they are', () => {
@@ -206,7 +225,12 @@ describe('mapItem errors', () => {
     ['key of a non-key type', { pk: { SS: ['a'] }, sk: { N: '1' } }, 'BAD_KEY_TYPE', 'pk'],
     ['empty string key', { pk: { S: '' }, sk: { N: '1' } }, 'BAD_KEY_TYPE', 'pk'],
     ['malformed key number', { pk: { S: 'a' }, sk: { N: 'one' } }, 'BAD_NUMBER', 'sk'],
-    ['malformed number elsewhere', { pk: { S: 'a' }, sk: { N: '1' }, meta: { M: { flags: { L: [{ N: '1' }, { N: '2' }, { N: '--3' }] } } } }, 'BAD_NUMBER', 'meta.flags[2]'],
+    [
+      'malformed number elsewhere',
+      { pk: { S: 'a' }, sk: { N: '1' }, meta: { M: { flags: { L: [{ N: '1' }, { N: '2' }, { N: '--3' }] } } } },
+      'BAD_NUMBER',
+      'meta.flags[2]',
+    ],
     ['unknown descriptor', { pk: { S: 'a' }, sk: { N: '1' }, x: { DATE: '2026-01-01' } }, 'UNKNOWN_TYPE', 'x'],
     ['bad descriptor shape', { pk: { S: 'a' }, sk: { N: '1' }, x: { S: 'a', N: '1' } }, 'BAD_VALUE', 'x'],
     ['item not an object', 'x', 'BAD_VALUE', ''],
@@ -216,14 +240,23 @@ describe('mapItem errors', () => {
 
   test('an item that fails counts nothing; the next one counts normally', () => {
     const stats = newMappingStats();
-    expect(() => mapItem({ pk: { S: 'a' }, sk: { N: '1' }, id: { S: 'x' }, big: { N: '12345678901234567890' }, bad: { N: 'x' } }, OPTIONS, stats)).toThrow();
+    expect(() =>
+      mapItem(
+        { pk: { S: 'a' }, sk: { N: '1' }, id: { S: 'x' }, big: { N: '12345678901234567890' }, bad: { N: 'x' } },
+        OPTIONS,
+        stats,
+      ),
+    ).toThrow();
     expect(stats).toEqual(newMappingStats());
     mapItem({ pk: { S: 'a' }, sk: { N: '1' }, big: { N: '12345678901234567890' } }, OPTIONS, stats);
     expect(stats).toEqual({ numbersAsStrings: { big: 1 }, precisionLost: {}, renames: {} });
   });
 
   test.each<[string, MappingOptions]>([
-    ['hierarchical key without a sort key', { keySchema: { partitionKey: 'pk' }, numberMode: 'lossless', hierarchicalPartitionKey: true }],
+    [
+      'hierarchical key without a sort key',
+      { keySchema: { partitionKey: 'pk' }, numberMode: 'lossless', hierarchicalPartitionKey: true },
+    ],
     ['unknown number mode', { keySchema: { partitionKey: 'pk' }, numberMode: 'decimal' as NumberMode }],
     ['inherited name as number mode', { keySchema: { partitionKey: 'pk' }, numberMode: 'toString' as NumberMode }],
   ])('a configuration error is not a line error: %s', (_name, options) => {
@@ -255,11 +288,17 @@ describe('mapKeys (incremental deletes, mapping.md §5)', () => {
   });
 
   test('reads only Keys: other members are ignored, even malformed ones', () => {
-    expect(mapKeys({ pk: { S: 'CUST#9' }, sk: { N: '3' }, junk: { X: 1 } as never }, OPTIONS)).toEqual({ id: 'CUST%239|3', partitionKey: 'CUST#9' });
+    expect(mapKeys({ pk: { S: 'CUST#9' }, sk: { N: '3' }, junk: { X: 1 } as never }, OPTIONS)).toEqual({
+      id: 'CUST%239|3',
+      partitionKey: 'CUST#9',
+    });
   });
 
   test('hierarchical', () => {
-    expect(mapKeys({ pk: { S: 'CUST#9' }, sk: { N: '3' } }, HIERARCHICAL)).toEqual({ id: 'CUST%239|3', partitionKey: ['CUST#9', 3] });
+    expect(mapKeys({ pk: { S: 'CUST#9' }, sk: { N: '3' } }, HIERARCHICAL)).toEqual({
+      id: 'CUST%239|3',
+      partitionKey: ['CUST#9', 3],
+    });
   });
 
   test.each<[string, unknown, MappingErrorCode, string]>([

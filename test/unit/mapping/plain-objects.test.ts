@@ -6,7 +6,11 @@ describe('the objects the mapping builds', () => {
   const options = { keySchema: { partitionKey: 'pk', sortKey: 'sk' }, numberMode: 'lossless' as const };
 
   test('are plain objects, strictly equal to literals, and serialise with id first', () => {
-    const { document } = mapItem({ pk: { S: 'a' }, sk: { N: '1' }, m: { M: { x: { N: '2' } } } }, options, newMappingStats());
+    const { document } = mapItem(
+      { pk: { S: 'a' }, sk: { N: '1' }, m: { M: { x: { N: '2' } } } },
+      options,
+      newMappingStats(),
+    );
     expect(Object.getPrototypeOf(document)).toBe(Object.prototype);
     expect(Object.getPrototypeOf(document.m)).toBe(Object.prototype);
     expect(document.constructor).toBe(Object);

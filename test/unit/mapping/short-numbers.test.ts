@@ -21,12 +21,25 @@ describe('shortPlainValue', () => {
     expect(Object.is(shortPlainValue(text), value)).toBe(true);
   });
 
-  test.each(['', '-', '.', '-.', '1e5', '1E+2', '+1', '1.2.3', '1,5', ' 1', '0x10', 'Infinity', '1234567890123456', '0.000000000000001', '12345678901234567'])(
-    '%j is left to the full parse',
-    (text) => {
-      expect(shortPlainValue(text)).toBeNaN();
-    },
-  );
+  test.each([
+    '',
+    '-',
+    '.',
+    '-.',
+    '1e5',
+    '1E+2',
+    '+1',
+    '1.2.3',
+    '1,5',
+    ' 1',
+    '0x10',
+    'Infinity',
+    '1234567890123456',
+    '0.000000000000001',
+    '12345678901234567',
+  ])('%j is left to the full parse', (text) => {
+    expect(shortPlainValue(text)).toBeNaN();
+  });
 
   test('agrees with Number() on random short literals', () => {
     const random = seeded(42);
@@ -34,7 +47,8 @@ describe('shortPlainValue', () => {
       const digits = 1 + Math.floor(random() * 15);
       const body = randomDigits(random, digits);
       const point = Math.floor(random() * (digits + 1));
-      const text = (random() < 0.3 ? '-' : '') + (random() < 0.5 ? body : `${body.slice(0, point)}.${body.slice(point)}`);
+      const text =
+        (random() < 0.3 ? '-' : '') + (random() < 0.5 ? body : `${body.slice(0, point)}.${body.slice(point)}`);
       const expected = Number(text) + 0;
       const actual = shortPlainValue(text);
       if (!Object.is(actual, expected)) throw new Error(`${text}: ${actual} !== ${expected}`);

@@ -1,4 +1,10 @@
-import { commitPendingStats, mergeMappingStats, MappingStats, newMappingStats, newPendingStats } from '../../../src/mapping';
+import {
+  commitPendingStats,
+  mergeMappingStats,
+  MappingStats,
+  newMappingStats,
+  newPendingStats,
+} from '../../../src/mapping';
 
 describe('mapping stats', () => {
   const a: MappingStats = { numbersAsStrings: { big: 2, 'items[].price': 1 }, precisionLost: {}, renames: { id: 1 } };

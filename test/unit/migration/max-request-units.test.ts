@@ -20,6 +20,9 @@ describe('options.maxRequestUnitsPerSecond', () => {
   test.each([0, -5, 1.5, '4000', null, 20_000_000])('%j is refused, naming the field', (value) => {
     const result = validateMigrationRequest({ ...valid, options: { maxRequestUnitsPerSecond: value } });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems).toEqual([{ field: 'options.maxRequestUnitsPerSecond', message: 'must be an integer from 1 to 10000000' }]);
+    if (!result.ok)
+      expect(result.problems).toEqual([
+        { field: 'options.maxRequestUnitsPerSecond', message: 'must be an integer from 1 to 10000000' },
+      ]);
   });
 });

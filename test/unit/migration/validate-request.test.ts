@@ -84,7 +84,10 @@ describe('isAllowedSource', () => {
 });
 
 describe('migrationInstanceId', () => {
-  const a = { source: { bucket: 'b', exportPrefix: 'p' }, target: { database: 'd', container: 'c', partitionKeyPaths: ['/pk'] } };
+  const a = {
+    source: { bucket: 'b', exportPrefix: 'p' },
+    target: { database: 'd', container: 'c', partitionKeyPaths: ['/pk'] },
+  };
   test('is stable for the same export and container and differs otherwise', () => {
     expect(migrationInstanceId(a)).toBe(migrationInstanceId({ ...a }));
     expect(migrationInstanceId(a)).not.toBe(migrationInstanceId({ ...a, target: { ...a.target, container: 'c2' } }));

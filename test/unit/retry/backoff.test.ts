@@ -50,10 +50,26 @@ describe('retrying', () => {
 
   test('rethrows a permanent failure at once and the last transient one when the attempts are spent', async () => {
     let calls = 0;
-    await expect(retrying(async () => { calls++; throw new Error('bad input'); }, { policy: fast, isTransient: () => false })).rejects.toThrow('bad input');
+    await expect(
+      retrying(
+        async () => {
+          calls++;
+          throw new Error('bad input');
+        },
+        { policy: fast, isTransient: () => false },
+      ),
+    ).rejects.toThrow('bad input');
     expect(calls).toBe(1);
     calls = 0;
-    await expect(retrying(async () => { calls++; throw new Error(`flaky ${calls}`); }, { policy: fast, isTransient: () => true })).rejects.toThrow('flaky 4');
+    await expect(
+      retrying(
+        async () => {
+          calls++;
+          throw new Error(`flaky ${calls}`);
+        },
+        { policy: fast, isTransient: () => true },
+      ),
+    ).rejects.toThrow('flaky 4');
     expect(calls).toBe(4);
   });
 

@@ -5,11 +5,26 @@ const NOW = '2026-02-01T00:00:00.000Z';
 const TABLE = 'arn:aws:dynamodb:us-east-1:111122223333:table/Orders';
 
 function full(id: string, exportTime: string, tableArn = TABLE): DiscoveredExport {
-  return { exportId: id, exportPrefix: `p/AWSDynamoDB/${id}`, exportType: 'FULL_EXPORT', tableArn, exportTime, itemCount: 10 };
+  return {
+    exportId: id,
+    exportPrefix: `p/AWSDynamoDB/${id}`,
+    exportType: 'FULL_EXPORT',
+    tableArn,
+    exportTime,
+    itemCount: 10,
+  };
 }
 
 function incr(id: string, fromTime: string, toTime: string, tableArn = TABLE): DiscoveredExport {
-  return { exportId: id, exportPrefix: `p/AWSDynamoDB/${id}`, exportType: 'INCREMENTAL_EXPORT', tableArn, fromTime, toTime, itemCount: 3 };
+  return {
+    exportId: id,
+    exportPrefix: `p/AWSDynamoDB/${id}`,
+    exportType: 'INCREMENTAL_EXPORT',
+    tableArn,
+    fromTime,
+    toTime,
+    itemCount: 3,
+  };
 }
 
 const T = (hour: number): string => `2026-01-01T${String(hour).padStart(2, '0')}:00:00.000Z`;
@@ -29,7 +44,11 @@ describe('planSync', () => {
   test('nothing exported yet: waits', () => {
     const plan = planSync(emptyLedger('Orders', NOW), [], false, NOW);
     expect(plan.next).toBeUndefined();
-    expect(plan.ledger.status).toEqual({ state: 'waiting', reason: 'no completed export found under the prefix yet', at: NOW });
+    expect(plan.ledger.status).toEqual({
+      state: 'waiting',
+      reason: 'no completed export found under the prefix yet',
+      at: NOW,
+    });
   });
 
   test('only incrementals: waits for a full export, saying so', () => {
@@ -40,7 +59,12 @@ describe('planSync', () => {
   });
 
   test('the latest full export is the base; older ones are skipped', () => {
-    const plan = planSync(emptyLedger('Orders', NOW), [full('f2', T(5)), full('f1', T(1)), incr('i1', T(5), T(6))], false, NOW);
+    const plan = planSync(
+      emptyLedger('Orders', NOW),
+      [full('f2', T(5)), full('f1', T(1)), incr('i1', T(5), T(6))],
+      false,
+      NOW,
+    );
     expect(plan.next?.exportId).toBe('f2');
     expect(states(plan.ledger)).toEqual({ f1: 'skipped', f2: 'pending', i1: 'pending' });
     expect(plan.ledger.status.state).toBe('syncing');
@@ -67,10 +91,17 @@ describe('planSync', () => {
   });
 
   test('an incremental ending at or before the point reached is skipped, never applied', () => {
-    const plan = planSync(applied(full('f1', T(3))), [incr('old', T(1), T(2)), incr('edge', T(2), T(3)), incr('i1', T(3), T(4))], false, NOW);
+    const plan = planSync(
+      applied(full('f1', T(3))),
+      [incr('old', T(1), T(2)), incr('edge', T(2), T(3)), incr('i1', T(3), T(4))],
+      false,
+      NOW,
+    );
     expect(plan.next?.exportId).toBe('i1');
     expect(states(plan.ledger)).toMatchObject({ old: 'skipped', edge: 'skipped' });
-    expect(plan.ledger.exports.find((e) => e.exportId === 'old')?.reason).toMatch(/ends at .* not after .* the point already applied/);
+    expect(plan.ledger.exports.find((e) => e.exportId === 'old')?.reason).toMatch(
+      /ends at .* not after .* the point already applied/,
+    );
   });
 
   test('a gap stops the table with a reason naming the missing window', () => {
@@ -109,7 +140,12 @@ describe('planSync', () => {
   });
 
   test('full exports after the base and exports of another table are skipped', () => {
-    const plan = planSync(applied(full('f1', T(1))), [full('f2', T(4)), incr('other', T(1), T(2), `${TABLE}-copy`)], false, NOW);
+    const plan = planSync(
+      applied(full('f1', T(1))),
+      [full('f2', T(4)), incr('other', T(1), T(2), `${TABLE}-copy`)],
+      false,
+      NOW,
+    );
     expect(plan.next).toBeUndefined();
     expect(plan.ledger.status.state).toBe('up-to-date');
     expect(states(plan.ledger)).toEqual({ f1: 'applied', other: 'skipped', f2: 'skipped' });

@@ -45,7 +45,12 @@ describe('Reservoir', () => {
 
 describe('compareDocuments', () => {
   test('ignores system properties and -0 vs 0', () => {
-    expect(compareDocuments({ id: 'a', n: 0 }, { id: 'a', n: -0, _rid: 'r', _etag: 'e', _ts: 1, _self: 's', _attachments: 'a' })).toEqual([]);
+    expect(
+      compareDocuments(
+        { id: 'a', n: 0 },
+        { id: 'a', n: -0, _rid: 'r', _etag: 'e', _ts: 1, _self: 's', _attachments: 'a' },
+      ),
+    ).toEqual([]);
   });
 
   test('reports each differing attribute by path', () => {

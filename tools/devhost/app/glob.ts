@@ -62,7 +62,10 @@ export function globToRegExp(pattern: string): RegExp {
       if (close < 0) {
         source += '\\[';
       } else {
-        const body = pattern.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = pattern
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         source += `[${body}]`;
         i = close;
       }

@@ -1,7 +1,14 @@
 import { Disposable } from './disposable';
 import { FunctionRegistry } from './functionRegistry';
 import { HookRegistry } from './hookRegistry';
-import { FunctionCallback, FunctionMetadata, HookCallback, HookData, LogHookContext, ProgrammingModel } from './coreTypes';
+import {
+  FunctionCallback,
+  FunctionMetadata,
+  HookCallback,
+  HookData,
+  LogHookContext,
+  ProgrammingModel,
+} from './coreTypes';
 import { RpcLogCategory, RpcLogLevel } from './coreTypes';
 import { consoleLogger, Logger } from '../logger';
 

@@ -31,7 +31,12 @@ export async function runActivity(
   try {
     const response = await invoker.invoke(fn, {
       // As from the extension: the input as JSON text in RpcTypedData `string`, parsed by the library.
-      inputData: [{ name: fn.triggerBindingName, data: work.input === undefined ? undefined : { string: JSON.stringify(work.input) } }],
+      inputData: [
+        {
+          name: fn.triggerBindingName,
+          data: work.input === undefined ? undefined : { string: JSON.stringify(work.input) },
+        },
+      ],
       instanceId,
     });
     return makeEvent(EventType.TaskCompleted, now(), {

@@ -109,19 +109,31 @@ export class OrchestrationEngine implements DispatchHost {
   }
 
   async raiseEvent(instanceId: string, eventName: string, input: string | null): Promise<ControlResult> {
-    return this.#control(instanceId, makeEvent(EventType.EventRaised, new Date().toISOString(), { Name: eventName, Input: input }));
+    return this.#control(
+      instanceId,
+      makeEvent(EventType.EventRaised, new Date().toISOString(), { Name: eventName, Input: input }),
+    );
   }
 
   async terminate(instanceId: string, reason: string | null): Promise<ControlResult> {
-    return this.#control(instanceId, makeEvent(EventType.ExecutionTerminated, new Date().toISOString(), { Input: reason }));
+    return this.#control(
+      instanceId,
+      makeEvent(EventType.ExecutionTerminated, new Date().toISOString(), { Input: reason }),
+    );
   }
 
   async suspend(instanceId: string, reason: string | null): Promise<ControlResult> {
-    return this.#control(instanceId, makeEvent(EventType.ExecutionSuspended, new Date().toISOString(), { Reason: reason }));
+    return this.#control(
+      instanceId,
+      makeEvent(EventType.ExecutionSuspended, new Date().toISOString(), { Reason: reason }),
+    );
   }
 
   async resume(instanceId: string, reason: string | null): Promise<ControlResult> {
-    return this.#control(instanceId, makeEvent(EventType.ExecutionResumed, new Date().toISOString(), { Reason: reason }));
+    return this.#control(
+      instanceId,
+      makeEvent(EventType.ExecutionResumed, new Date().toISOString(), { Reason: reason }),
+    );
   }
 
   getSummary(instanceId: string): InstanceSummary | undefined {

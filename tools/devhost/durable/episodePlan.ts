@@ -6,8 +6,7 @@ import { hasAttemptAfter, retryDelayMs } from './retry';
 import { nextTimerSegment, parseTimeSpanMs, TimerLimits } from './timerLimits';
 
 export type OrchestratorCallResult =
-  | { kind: 'ok'; state: OrchestratorStateWire }
-  | { kind: 'failed'; error: string; customStatus?: unknown };
+  { kind: 'ok'; state: OrchestratorStateWire } | { kind: 'failed'; error: string; customStatus?: unknown };
 
 export interface EpisodeContext {
   instanceId: string;
@@ -83,22 +82,40 @@ class Planner {
     this.added[seq] = { kind: 'activity', leaf, name, input, retry };
     // Legacy protocol: TaskScheduled.Input is a JSON array holding the (SDK-encoded) input.
     const scheduledInput = JSON.stringify([input === undefined ? null : input]);
-    this.appended.push(makeEvent(EventType.TaskScheduled, this.ctx.now, { Name: name, Version: '', Input: scheduledInput }, seq));
+    this.appended.push(
+      makeEvent(EventType.TaskScheduled, this.ctx.now, { Name: name, Version: '', Input: scheduledInput }, seq),
+    );
     this.work.push({ kind: 'activity', seq, name, input: decodeActionInput(input) });
   }
 
-  scheduleSubOrchestration(leaf: number, name: string, input: unknown, explicitId: string | undefined, retry?: RetryInfo): void {
+  scheduleSubOrchestration(
+    leaf: number,
+    name: string,
+    input: unknown,
+    explicitId: string | undefined,
+    retry?: RetryInfo,
+  ): void {
     const seq = this.nextSeq++;
     const instanceId = explicitId || childInstanceId(this.ctx.instanceId, this.ctx.generation, seq);
     this.added[seq] = { kind: 'subOrchestration', leaf, name, instanceId, explicitId: !!explicitId, input, retry };
     const text = jsonText(input);
     this.appended.push(
-      makeEvent(EventType.SubOrchestrationInstanceCreated, this.ctx.now, { Name: name, Version: '', InstanceId: instanceId, Input: text }, seq),
+      makeEvent(
+        EventType.SubOrchestrationInstanceCreated,
+        this.ctx.now,
+        { Name: name, Version: '', InstanceId: instanceId, Input: text },
+        seq,
+      ),
     );
     this.work.push({ kind: 'subOrchestration', seq, name, instanceId, input: text });
   }
 
-  scheduleTimer(leaf: number | null, fireAtMs: number, extra: { finalFireAt?: string; retryOf?: number }, canceled = false): void {
+  scheduleTimer(
+    leaf: number | null,
+    fireAtMs: number,
+    extra: { finalFireAt?: string; retryOf?: number },
+    canceled = false,
+  ): void {
     const seq = this.nextSeq++;
     const fireAt = new Date(fireAtMs).toISOString();
     this.added[seq] = { kind: 'timer', leaf, fireAt, ...extra };
@@ -130,14 +147,25 @@ class Planner {
     }
     if (timer.retryOf !== undefined) {
       const failed = this.task(timer.retryOf);
-      if (!failed || failed.kind === 'timer' || !failed.retry || !hasAttemptAfter(failed.retry.options, failed.retry.attempt)) {
+      if (
+        !failed ||
+        failed.kind === 'timer' ||
+        !failed.retry ||
+        !hasAttemptAfter(failed.retry.options, failed.retry.attempt)
+      ) {
         return;
       }
       const retry = { options: failed.retry.options, attempt: failed.retry.attempt + 1 };
       if (failed.kind === 'activity') {
         this.scheduleActivity(failed.leaf, failed.name, failed.input, retry);
       } else {
-        this.scheduleSubOrchestration(failed.leaf, failed.name, failed.input, failed.explicitId ? failed.instanceId : undefined, retry);
+        this.scheduleSubOrchestration(
+          failed.leaf,
+          failed.name,
+          failed.input,
+          failed.explicitId ? failed.instanceId : undefined,
+          retry,
+        );
       }
     } else if (timer.finalFireAt !== undefined && Date.parse(timer.finalFireAt) > this.nowMs) {
       const next = nextTimerSegment(this.nowMs, Date.parse(timer.finalFireAt), this.ctx.limits);
@@ -164,7 +192,13 @@ class Planner {
         case ActionType.CallSubOrchestrator:
         case ActionType.CallSubOrchestratorWithRetry: {
           const retry = action.retryOptions ? { options: action.retryOptions, attempt: 1 } : undefined;
-          this.scheduleSubOrchestration(leaf, action.functionName ?? '', action.input, action.instanceId || undefined, retry);
+          this.scheduleSubOrchestration(
+            leaf,
+            action.functionName ?? '',
+            action.input,
+            action.instanceId || undefined,
+            retry,
+          );
           break;
         }
         case ActionType.CreateTimer: {
@@ -205,7 +239,14 @@ class Planner {
 
   completion(status: OrchestrationStatus, result: string | null): void {
     const type = status === OrchestrationStatus.ContinuedAsNew ? EventType.ContinueAsNew : EventType.ExecutionCompleted;
-    this.appended.push(makeEvent(type, this.ctx.now, { OrchestrationStatus: status, Result: result, FailureDetails: null }, this.nextSeq));
+    this.appended.push(
+      makeEvent(
+        type,
+        this.ctx.now,
+        { OrchestrationStatus: status, Result: result, FailureDetails: null },
+        this.nextSeq,
+      ),
+    );
   }
 
   plan(outcome: EpisodeOutcome, customStatus: unknown, leafCount: number): EpisodePlan {

@@ -42,10 +42,18 @@ const nothingToStart = (state: InstanceState): EpisodeResult => ({
   finished: isTerminal(state.status) ? state : undefined,
 });
 
-async function callFor(state: InstanceState, started: HistoryEvent, index: number, deps: EpisodeDeps): Promise<OrchestratorCallResult> {
+async function callFor(
+  state: InstanceState,
+  started: HistoryEvent,
+  index: number,
+  deps: EpisodeDeps,
+): Promise<OrchestratorCallResult> {
   const fn = deps.functions.get(state.name);
   if (!fn || fn.triggerType !== 'orchestrationtrigger') {
-    return { kind: 'failed', error: `The function '${state.name}' doesn't exist, is disabled, or is not an orchestrator function.` };
+    return {
+      kind: 'failed',
+      error: `The function '${state.name}' doesn't exist, is disabled, or is not an orchestrator function.`,
+    };
   }
   const trigger = buildOrchestrationTrigger({
     instanceId: state.instanceId,
@@ -58,8 +66,20 @@ async function callFor(state: InstanceState, started: HistoryEvent, index: numbe
   return deps.orchestrators.use(() => callOrchestrator(deps.invoker, fn, trigger, state.instanceId));
 }
 
-async function continueAsNew(slot: InstanceSlot, state: InstanceState, index: number, plan: EpisodePlan, input: string, now: string, deps: EpisodeDeps): Promise<EpisodeResult> {
-  const remaining = { ...state, inbox: state.inbox.filter((_, i) => i !== index), customStatus: plan.customStatus ?? state.customStatus };
+async function continueAsNew(
+  slot: InstanceSlot,
+  state: InstanceState,
+  index: number,
+  plan: EpisodePlan,
+  input: string,
+  now: string,
+  deps: EpisodeDeps,
+): Promise<EpisodeResult> {
+  const remaining = {
+    ...state,
+    inbox: state.inbox.filter((_, i) => i !== index),
+    customStatus: plan.customStatus ?? state.customStatus,
+  };
   const snapshot = continuedSnapshot(remaining, input, newExecutionId(), now);
   // A fresh log replaces the old one atomically: the finished execution's history is not kept (as in DTFx).
   await deps.store.writeSnapshot(snapshot);
@@ -93,13 +113,22 @@ export async function runNextEpisode(slot: InstanceSlot, deps: EpisodeDeps): Pro
   const started = makeEvent(EventType.OrchestratorStarted, now);
   const result = await callFor(state, started, index, deps);
   const plan = planEpisode(
-    { instanceId: state.instanceId, orchestratorName: state.name, generation: state.generation, now, book: state.book, delivered, limits: deps.limits },
+    {
+      instanceId: state.instanceId,
+      orchestratorName: state.name,
+      generation: state.generation,
+      now,
+      book: state.book,
+      delivered,
+      limits: deps.limits,
+    },
     result,
   );
   if (plan.outcome.kind === 'continuedAsNew') {
     return continueAsNew(slot, state, index, plan, plan.outcome.input, now, deps);
   }
-  const status: RuntimeStatus = plan.outcome.kind === 'completed' ? 'Completed' : plan.outcome.kind === 'failed' ? 'Failed' : 'Running';
+  const status: RuntimeStatus =
+    plan.outcome.kind === 'completed' ? 'Completed' : plan.outcome.kind === 'failed' ? 'Failed' : 'Running';
   const record: LogRecord = {
     type: 'episode',
     consumed: index,

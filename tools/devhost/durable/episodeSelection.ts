@@ -72,7 +72,12 @@ export function controlRecord(state: InstanceState, consumed: number, now: strin
         { OrchestrationStatus: OrchestrationStatus.Terminated, Result: reason, FailureDetails: null },
         state.book.nextSeq,
       );
-      const appended = [makeEvent(EventType.OrchestratorStarted, now), event, completed, makeEvent(EventType.OrchestratorCompleted, now)];
+      const appended = [
+        makeEvent(EventType.OrchestratorStarted, now),
+        event,
+        completed,
+        makeEvent(EventType.OrchestratorCompleted, now),
+      ];
       return { ...episodeRecord(state, consumed, appended, now), status: 'Terminated', output: reason };
     }
     case EventType.ExecutionSuspended:

@@ -38,7 +38,9 @@ export enum OrchestrationStatus {
 
 export type RuntimeStatus = keyof typeof OrchestrationStatus;
 
-export const RUNTIME_STATUSES = Object.keys(OrchestrationStatus).filter((k) => Number.isNaN(Number(k))) as RuntimeStatus[];
+export const RUNTIME_STATUSES = Object.keys(OrchestrationStatus).filter((k) =>
+  Number.isNaN(Number(k)),
+) as RuntimeStatus[];
 
 export function isTerminal(status: RuntimeStatus): boolean {
   return status === 'Completed' || status === 'Failed' || status === 'Terminated' || status === 'Canceled';

@@ -45,7 +45,10 @@ export function parseInstanceQuery(params: URLSearchParams, continuationToken: s
   };
 }
 
-export function matchesQuery(summary: InstanceSummary, query: Omit<InstanceQuery, 'top' | 'continuationToken'>): boolean {
+export function matchesQuery(
+  summary: InstanceSummary,
+  query: Omit<InstanceQuery, 'top' | 'continuationToken'>,
+): boolean {
   const created = Date.parse(summary.createdTime);
   if (query.createdTimeFrom !== undefined && created < query.createdTimeFrom) return false;
   if (query.createdTimeTo !== undefined && created > query.createdTimeTo) return false;

@@ -47,7 +47,8 @@ export interface EpisodeRecord {
   delta?: BookDelta;
 }
 
-export type LogRecord = { type: 'snapshot'; state: ExecutionSnapshot } | { type: 'inbox'; event: HistoryEvent } | EpisodeRecord;
+export type LogRecord =
+  { type: 'snapshot'; state: ExecutionSnapshot } | { type: 'inbox'; event: HistoryEvent } | EpisodeRecord;
 
 export function stateFromSnapshot(snapshot: ExecutionSnapshot): InstanceState {
   const resolved = new Set<number>();
@@ -87,7 +88,12 @@ export function applyRecord(state: InstanceState | undefined, record: LogRecord)
 }
 
 /** Snapshot for the next execution after ContinueAsNew: external events not yet delivered carry over. */
-export function continuedSnapshot(state: InstanceState, input: string, executionId: string, now: string): ExecutionSnapshot {
+export function continuedSnapshot(
+  state: InstanceState,
+  input: string,
+  executionId: string,
+  now: string,
+): ExecutionSnapshot {
   const carried = state.inbox.filter((e) => e.EventType === EventType.EventRaised);
   const started: HistoryEvent = {
     EventType: EventType.ExecutionStarted,

@@ -137,7 +137,12 @@ export class ManagementApi {
     return this.#waitForCompletion(req, id, timeout, interval);
   }
 
-  async #waitForCompletion(req: ManagementRequest, id: string, timeoutMs: number, intervalMs: number): Promise<PlainResponse> {
+  async #waitForCompletion(
+    req: ManagementRequest,
+    id: string,
+    timeoutMs: number,
+    intervalMs: number,
+  ): Promise<PlainResponse> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const summary = this.engine.getSummary(id);
@@ -219,7 +224,10 @@ export class ManagementApi {
     const summary = this.engine.getSummary(id);
     if (!summary) return { status: 404 };
     if (isTerminal(summary.status)) return { status: 410 };
-    const mediaType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const mediaType = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     if (mediaType !== 'application/json') {
       throw new DurableApiError(400, 'Only application/json request content is supported');
     }

@@ -154,7 +154,10 @@ export function toStatusPayload(
     lastUpdatedTime: toSortableUtc(summary.lastUpdatedTime),
   };
   if (history) {
-    payload.historyEvents = toHistoryEvents(history.events, { showHistoryOutput: history.showHistoryOutput, showInput });
+    payload.historyEvents = toHistoryEvents(history.events, {
+      showHistoryOutput: history.showHistoryOutput,
+      showInput,
+    });
   }
   return payload;
 }

@@ -10,14 +10,17 @@ export class TimerService {
     // Always asynchronous, even when already due, so callers never re-enter themselves.
     const schedule = (): void => {
       const remaining = Math.max(0, fireAtMs - Date.now());
-      const handle = setTimeout(() => {
-        if (fireAtMs - Date.now() > 0) {
-          schedule();
-          return;
-        }
-        this.#handles.delete(key);
-        onFire();
-      }, Math.min(remaining, MAX_TIMEOUT_MS));
+      const handle = setTimeout(
+        () => {
+          if (fireAtMs - Date.now() > 0) {
+            schedule();
+            return;
+          }
+          this.#handles.delete(key);
+          onFire();
+        },
+        Math.min(remaining, MAX_TIMEOUT_MS),
+      );
       this.#handles.set(key, handle);
     };
     schedule();

@@ -61,7 +61,10 @@ export class WorkDispatcher {
         break;
       case 'timer':
         this.deps.timers.arm(timerKey(slot.instanceId, executionId, work.seq), Date.parse(work.fireAt), () => {
-          const event = makeEvent(EventType.TimerFired, new Date().toISOString(), { TimerId: work.seq, FireAt: work.fireAt });
+          const event = makeEvent(EventType.TimerFired, new Date().toISOString(), {
+            TimerId: work.seq,
+            FireAt: work.fireAt,
+          });
           this.host.track(this.host.enqueue(slot, event, executionId));
         });
         break;
@@ -79,7 +82,10 @@ export class WorkDispatcher {
     const now = new Date().toISOString();
     const event =
       child.status === 'Completed'
-        ? makeEvent(EventType.SubOrchestrationInstanceCompleted, now, { TaskScheduledId: link.taskScheduledId, Result: child.output })
+        ? makeEvent(EventType.SubOrchestrationInstanceCompleted, now, {
+            TaskScheduledId: link.taskScheduledId,
+            Result: child.output,
+          })
         : makeEvent(EventType.SubOrchestrationInstanceFailed, now, {
             TaskScheduledId: link.taskScheduledId,
             Reason: child.output ?? `Sub-orchestration '${child.instanceId}' ended as ${child.status}.`,
@@ -97,19 +103,34 @@ export class WorkDispatcher {
       if (state.resolved.has(seq)) continue;
       if (task.kind === 'activity') {
         // At-least-once, like Azure: a scheduled activity without a persisted result runs again.
-        this.dispatch(slot, state.executionId, { kind: 'activity', seq, name: task.name, input: decodeActionInput(task.input) });
+        this.dispatch(slot, state.executionId, {
+          kind: 'activity',
+          seq,
+          name: task.name,
+          input: decodeActionInput(task.input),
+        });
       } else if (task.kind === 'timer') {
         if (!state.book.canceledTimers.includes(seq)) {
           this.dispatch(slot, state.executionId, { kind: 'timer', seq, fireAt: task.fireAt });
         }
       } else {
         const input = subOrchestrationInput(task.input);
-        this.dispatch(slot, state.executionId, { kind: 'subOrchestration', seq, name: task.name, instanceId: task.instanceId, input });
+        this.dispatch(slot, state.executionId, {
+          kind: 'subOrchestration',
+          seq,
+          name: task.name,
+          instanceId: task.instanceId,
+          input,
+        });
       }
     }
   }
 
-  async #runActivity(slot: InstanceSlot, executionId: string, work: Extract<WorkItem, { kind: 'activity' }>): Promise<void> {
+  async #runActivity(
+    slot: InstanceSlot,
+    executionId: string,
+    work: Extract<WorkItem, { kind: 'activity' }>,
+  ): Promise<void> {
     const release = await this.deps.activities.acquire();
     let event: HistoryEvent;
     try {
@@ -121,10 +142,19 @@ export class WorkDispatcher {
     await this.host.enqueue(slot, event, executionId);
   }
 
-  async #startChild(parentSlot: InstanceSlot, executionId: string, work: Extract<WorkItem, { kind: 'subOrchestration' }>): Promise<void> {
+  async #startChild(
+    parentSlot: InstanceSlot,
+    executionId: string,
+    work: Extract<WorkItem, { kind: 'subOrchestration' }>,
+  ): Promise<void> {
     const parentName = parentSlot.summary?.name;
     if (parentName === undefined) return;
-    const link: ParentLink = { instanceId: parentSlot.instanceId, executionId, taskScheduledId: work.seq, name: parentName };
+    const link: ParentLink = {
+      instanceId: parentSlot.instanceId,
+      executionId,
+      taskScheduledId: work.seq,
+      name: parentName,
+    };
     const childSlot = this.host.slot(work.instanceId);
     const failParent = (reason: string): void => {
       const event = makeEvent(EventType.SubOrchestrationInstanceFailed, new Date().toISOString(), {
@@ -137,7 +167,12 @@ export class WorkDispatcher {
     await childSlot.queue.run(async () => {
       const existing = childSlot.summary;
       const mine = childSlot.parent;
-      if (existing && mine?.instanceId === link.instanceId && mine.executionId === link.executionId && mine.taskScheduledId === link.taskScheduledId) {
+      if (
+        existing &&
+        mine?.instanceId === link.instanceId &&
+        mine.executionId === link.executionId &&
+        mine.taskScheduledId === link.taskScheduledId
+      ) {
         // Created before a restart: a child that already finished still owes its parent the result.
         if (isTerminal(existing.status)) {
           const state = childSlot.state ?? (await this.deps.store.load(childSlot.instanceId));

@@ -49,7 +49,10 @@ export async function runHttpTrigger(
   let response: RpcInvocationResponse;
   try {
     response = await deps.invoker.invoke(route.fn, {
-      inputData: [{ name: route.fn.triggerBindingName, data: { http } }, ...extraInputData(route.fn, deps.durableClientValue)],
+      inputData: [
+        { name: route.fn.triggerBindingName, data: { http } },
+        ...extraInputData(route.fn, deps.durableClientValue),
+      ],
     });
   } catch {
     // Like Azure, an unhandled function error becomes a bare 500; details are in the invocation log line.

@@ -102,7 +102,9 @@ export function createRequestHandler(deps: RequestHandlerDeps): (req: IncomingMe
         if (!res.headersSent) sendJson(res, { status: 413 });
         return;
       }
-      deps.logger.error(`Request ${req.method ?? ''} ${oneLine(new URL(req.url ?? '/', 'http://x').pathname)} failed: ${oneLine(errorMessage(err))}`);
+      deps.logger.error(
+        `Request ${req.method ?? ''} ${oneLine(new URL(req.url ?? '/', 'http://x').pathname)} failed: ${oneLine(errorMessage(err))}`,
+      );
       if (!res.headersSent) {
         sendJson(res, { status: 500 });
       } else {

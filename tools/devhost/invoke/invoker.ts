@@ -38,7 +38,11 @@ export class Invoker {
     try {
       const response = await this.#invoke(fn, request);
       this.runtime.logger.info(
-        formatInvocationLine({ functionName: fn.name, instanceId: request.instanceId, durationMs: performance.now() - started }),
+        formatInvocationLine({
+          functionName: fn.name,
+          instanceId: request.instanceId,
+          durationMs: performance.now() - started,
+        }),
       );
       return response;
     } catch (err) {
@@ -66,7 +70,12 @@ export class Invoker {
     const runtime = this.runtime;
     const coreContext: CoreInvocationContext & { state?: InvocationState } = {
       invocationId,
-      request: { invocationId, functionId: fn.name, inputData: request.inputData, triggerMetadata: request.triggerMetadata },
+      request: {
+        invocationId,
+        functionId: fn.name,
+        inputData: request.inputData,
+        triggerMetadata: request.triggerMetadata,
+      },
       metadata: { name: fn.name, functionId: fn.name, bindings: fn.metadata.bindings, scriptFile: 'n/a' },
       log(level: RpcLogLevel, category: RpcLogCategory, message: string) {
         runtime.emitLog(level, category, message, scope);
@@ -77,7 +86,13 @@ export class Invoker {
     scope.invocationContext = context;
     const appHookData = runtime.hooks.appHookData;
 
-    const pre: PreInvocationContext = { hookData, appHookData, invocationContext: context, inputs, functionCallback: fn.callback };
+    const pre: PreInvocationContext = {
+      hookData,
+      appHookData,
+      invocationContext: context,
+      inputs,
+      functionCallback: fn.callback,
+    };
     coreContext.state = 'preInvocationHooks';
     try {
       await runtime.hooks.run('preInvocation', pre);

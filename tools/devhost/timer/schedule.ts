@@ -35,7 +35,10 @@ export function parseSchedule(expression: string, timeZone = 'UTC'): Schedule {
   CronExpressionParser.parse(text, { tz: timeZone });
   return {
     expression: text,
-    next: (afterMs) => CronExpressionParser.parse(text, { currentDate: new Date(afterMs), tz: timeZone }).next().getTime(),
+    next: (afterMs) =>
+      CronExpressionParser.parse(text, { currentDate: new Date(afterMs), tz: timeZone })
+        .next()
+        .getTime(),
   };
 }
 

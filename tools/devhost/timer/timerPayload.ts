@@ -15,7 +15,11 @@ export const PAST_DUE_TOLERANCE_MS = 1000;
  * The trigger value in the host's PascalCase; the library camel-cases it into
  * `{isPastDue, schedule:{adjustForDST}, scheduleStatus:{last,next,lastUpdated}}`.
  */
-export function timerTriggerValue(args: { scheduledMs: number; firedMs: number; status: ScheduleStatus | null }): Record<string, unknown> {
+export function timerTriggerValue(args: {
+  scheduledMs: number;
+  firedMs: number;
+  status: ScheduleStatus | null;
+}): Record<string, unknown> {
   return {
     Schedule: { AdjustForDST: true },
     ScheduleStatus: args.status,

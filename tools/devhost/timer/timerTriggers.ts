@@ -57,7 +57,12 @@ export class TimerTriggers {
       }
       const useMonitor = typeof fn.trigger.useMonitor === 'boolean' ? fn.trigger.useMonitor : undefined;
       const monitor = useMonitor ?? approximateIntervalMs(schedule, Date.now()) >= ONE_MINUTE_MS;
-      const job = new TimerJob(fn, schedule, monitor, path.join(dir, `${fn.name.replace(/[^A-Za-z0-9_-]/g, '_')}.json`));
+      const job = new TimerJob(
+        fn,
+        schedule,
+        monitor,
+        path.join(dir, `${fn.name.replace(/[^A-Za-z0-9_-]/g, '_')}.json`),
+      );
       this.#jobs.push(job);
     }
     await fs.mkdir(dir, { recursive: true });
