@@ -1,5 +1,13 @@
 import { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { FileOutcome, MigrationReport, Names, ReadManifestResult, ValidationResult } from '../src/migration/contracts';
+import type { ErrorInfo } from '../src/errors';
+import {
+  FileOutcome,
+  MigrationReport,
+  Names,
+  Outcome,
+  ReadManifestResult,
+  ValidationResult,
+} from '../src/migration/contracts';
 import { MigrationRequest } from '../src/migration/request';
 import { planBatches } from './batching';
 import { settleAll } from './fan-out';
@@ -8,7 +16,7 @@ import { addOutcomes, customStatusOf, newProgress, Progress } from './progress';
 import { transientRetry } from './retry-policy';
 
 /** A failure's message carries its code once: a MigrationError's message already starts with it. */
-function withCode(code: string, message: string): string {
+function withCode({ code, message }: ErrorInfo): string {
   return message.startsWith(`[${code}]`) ? message : `[${code}] ${message}`;
 }
 
@@ -32,16 +40,16 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
     transientRetry(),
     request,
   )) as ReadManifestResult;
-  if (!manifest.ok) throw new Error(withCode(manifest.code, manifest.message));
+  if (!manifest.ok) throw new Error(withCode(manifest));
   const { summary, files } = manifest;
 
   publish('preparing-target', undefined, summary.exportId);
-  const prepared = (yield context.df.callActivityWithRetry(Names.prepareTarget, transientRetry(), request)) as {
-    ok: boolean;
-    code?: string;
-    message?: string;
-  };
-  if (!prepared.ok) throw new Error(withCode(String(prepared.code), String(prepared.message)));
+  const prepared = (yield context.df.callActivityWithRetry(
+    Names.prepareTarget,
+    transientRetry(),
+    request,
+  )) as Outcome<object>;
+  if (!prepared.ok) throw new Error(withCode(prepared));
 
   const incremental = summary.exportType === 'INCREMENTAL_EXPORT';
   const progress = newProgress(files.length, summary.itemCount);

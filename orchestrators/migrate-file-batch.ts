@@ -1,12 +1,12 @@
 import { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { userMessageOf, errorCodeOf } from '../src/errors';
+import { userMessageOf, errorCodeOf, type ErrorInfo } from '../src/errors';
 import type { CopyResult } from '../src/lake/copy-to-lake';
 import type { LoadFileResult } from '../src/load/load-file';
 import { BatchInput, FileOutcome, Names, Outcome } from '../src/migration/contracts';
 import { settleAll, Settled } from './fan-out';
 import { transientRetry } from './retry-policy';
 
-function failure<T>(settled: Settled<Outcome<T>>): { code: string; message: string } | undefined {
+function failure<T>(settled: Settled<Outcome<T>>): ErrorInfo | undefined {
   if (!settled.ok)
     return { code: errorCodeOf(settled.error) ?? 'RETRIES_EXHAUSTED', message: userMessageOf(settled.error) };
   return settled.value.ok ? undefined : { code: settled.value.code, message: settled.value.message };

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../src/errors';
 import { FileOutcome } from '../src/migration/contracts';
 import { MappingStats, mergeMappingStats, newMappingStats } from '../src/mapping/stats';
 
@@ -15,7 +16,7 @@ export interface Progress {
   bytesCopied: number;
   requestCharge: number;
   stats: MappingStats;
-  failures: { file: string; code: string; message: string }[];
+  failures: { file: string; code: ErrorCode; message: string }[];
   sampleFileIndexes: number[];
 }
 

@@ -18,7 +18,15 @@ export type ErrorCode =
   | 'COPY_NOT_SUPPORTED'
   | 'RETRIES_EXHAUSTED'
   | 'CONFIGURATION'
+  | 'BATCH_FAILED'
+  | 'INTERNAL'
   | 'TRANSIENT';
+
+/** A failure as it crosses the API: a stable code and one line for a person. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+}
 
 /** Codes whose cause will not go away by trying again: the orchestrator fails the file at once. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([

@@ -31,6 +31,13 @@ export interface Settings {
   loadTimeBudgetSeconds: number;
 }
 
+import { MigrationError } from '../errors';
+
+/** A setting that is missing or wrong will not fix itself: CONFIGURATION is permanent, so it is not retried. */
+function configuration(message: string): MigrationError {
+  return new MigrationError('CONFIGURATION', message);
+}
+
 function flag(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
   return /^(1|true|yes)$/i.test(value);
@@ -39,15 +46,16 @@ function flag(value: string | undefined, fallback: boolean): boolean {
 function positiveNumber(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`App setting ${name} must be a positive number, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw configuration(`App setting ${name} must be a positive number, got "${value}"`);
   return n;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const cosmosEndpoint = env.COSMOS_ENDPOINT ?? env.COSMOS_CONNECTION__accountEndpoint;
-  if (!cosmosEndpoint) throw new Error('App setting COSMOS_ENDPOINT is not set');
+  if (!cosmosEndpoint) throw configuration('App setting COSMOS_ENDPOINT is not set');
   if (!env.LAKE_CONNECTION && !env.LAKE_ACCOUNT_URL) {
-    throw new Error('Set LAKE_ACCOUNT_URL (managed identity) or LAKE_CONNECTION (emulator) for the data lake');
+    throw configuration('Set LAKE_ACCOUNT_URL (managed identity) or LAKE_CONNECTION (emulator) for the data lake');
   }
   return {
     lakeConnectionString: env.LAKE_CONNECTION || undefined,

@@ -1,3 +1,4 @@
+import type { ErrorCode, ErrorInfo } from '../errors';
 import { ExportSummary } from '../export/types';
 import { CopyResult } from '../lake/copy-to-lake';
 import { LoadFileResult } from '../load/load-file';
@@ -20,10 +21,8 @@ export const Names = {
 } as const;
 
 /** A permanent failure returned as data, so Durable does not retry what cannot succeed. */
-export interface Failure {
+export interface Failure extends ErrorInfo {
   ok: false;
-  code: string;
-  message: string;
 }
 export type Outcome<T> = ({ ok: true } & T) | Failure;
 
@@ -75,7 +74,7 @@ export interface FileOutcome {
   itemCount: number;
   copy?: CopyResult;
   load?: LoadFileResult;
-  error?: { code: string; message: string };
+  error?: ErrorInfo;
 }
 
 export interface ValidateInput {
@@ -114,7 +113,7 @@ export interface MigrationReport {
     copySkipped: number;
     loaded: number;
     failed: number;
-    failures: { file: string; code: string; message: string }[];
+    failures: { file: string; code: ErrorCode; message: string }[];
   };
   items: {
     expected: number;
