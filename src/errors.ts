@@ -64,11 +64,6 @@ export function errorCodeOf(error: unknown): ErrorCode | undefined {
   return match ? (match[1] as ErrorCode) : undefined;
 }
 
-export function isPermanent(error: unknown): boolean {
-  const code = errorCodeOf(error);
-  return code !== undefined && PERMANENT.has(code);
-}
-
 /** The part of a flattened Durable failure message a user should read: from the code onwards, one line. */
 export function userMessageOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

@@ -67,10 +67,6 @@ export async function getMigration(options: ApiOptions, instanceId: string): Pro
   return response.body as MigrationStatus;
 }
 
-export async function getHealth(options: ApiOptions): Promise<{ status: number; body: unknown }> {
-  return call(options, 'GET', 'api/health');
-}
-
 /** Calls the API and returns the body when the status is one of `expected`; anything else is an ApiError. */
 export async function expectStatus(
   options: ApiOptions,

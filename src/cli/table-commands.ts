@@ -19,7 +19,7 @@ interface LedgerView {
 }
 
 /** The ledger as a few readable lines: state, point reached, one line per export. */
-export function formatLedger(name: string, ledger: LedgerView): string {
+function formatLedger(name: string, ledger: LedgerView): string {
   const lines = [
     `${name}: ${ledger.status.state}${ledger.status.reason ? ` (${ledger.status.reason})` : ''}`,
     `  reached ${ledger.reachedTime ?? '-'}`,

@@ -6,7 +6,7 @@ export type ProvisionedThroughput =
   | { kind: 'none'; reason: string };
 
 /** Share of the provisioned throughput a migration leaves to the live application by default. */
-export const LIVE_APPLICATION_SHARE = 0.2;
+const LIVE_APPLICATION_SHARE = 0.2;
 
 interface OfferContent {
   offerThroughput?: number;

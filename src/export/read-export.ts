@@ -7,7 +7,7 @@ import { parseExportSummary } from './parse-summary';
 import { readTextIfExists, s3Url } from './s3-objects';
 import { ExportManifest } from './types';
 
-export function md5Base64(text: string): string {
+function md5Base64(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('base64');
 }
 

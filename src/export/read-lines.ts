@@ -31,7 +31,7 @@ const GUNZIP_CHUNK_BYTES = 64 * 1024;
  * its own. Slicing one decoded chunk instead would make each line a view that keeps the whole chunk alive,
  * and a line the loader keeps (its validation sample) would keep 64 KiB with it.
  */
-export async function* splitLineBatches(source: AsyncIterable<Buffer | string>): AsyncGenerator<Line[]> {
+async function* splitLineBatches(source: AsyncIterable<Buffer | string>): AsyncGenerator<Line[]> {
   /** The bytes of the line not yet ended, in the pieces they came in (joined once, when it ends). */
   let partial: Buffer[] = [];
   let number = 0;

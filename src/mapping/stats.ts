@@ -18,7 +18,7 @@ export function newMappingStats(): MappingStats {
 }
 
 /** Adds `by` to `counts[key]`; attribute names such as `constructor` or `__proto__` are ordinary keys here. */
-export function addCount(counts: Record<string, number>, key: string, by = 1): void {
+function addCount(counts: Record<string, number>, key: string, by = 1): void {
   const previous = Object.hasOwn(counts, key) ? counts[key] : 0;
   setOwnProperty(counts, key, previous + by);
 }

@@ -11,7 +11,7 @@ export interface Discovery {
 }
 
 /** `arn:…:table/Orders/export/<id>` → `arn:…:table/Orders`. */
-export function tableArnOf(exportArn: string): string {
+function tableArnOf(exportArn: string): string {
   const at = exportArn.lastIndexOf('/export/');
   return at < 0 ? exportArn : exportArn.slice(0, at);
 }

@@ -65,7 +65,7 @@ export async function planNextStep(
   return step;
 }
 
-export function summarise(report: MigrationReport): ReportSummary {
+function summarise(report: MigrationReport): ReportSummary {
   return {
     passed: report.validation.passed,
     written: report.items.written,

@@ -1,5 +1,5 @@
 import { applyBookDelta, BookDelta, emptyBook, ExecutionBook } from './executionBook';
-import { EventType, HistoryEvent, isTerminal, resolvedTaskId, RuntimeStatus } from './historyEvents';
+import { EventType, HistoryEvent, resolvedTaskId, RuntimeStatus } from './historyEvents';
 
 /** Where a sub-orchestration reports back. */
 export interface ParentLink {
@@ -169,8 +169,4 @@ export function newInstanceSnapshot(args: {
     lastUpdatedTime: args.now,
     inbox: [started],
   };
-}
-
-export function isActive(state: InstanceState): boolean {
-  return !isTerminal(state.status);
 }
