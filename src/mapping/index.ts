@@ -1,4 +1,4 @@
-/** DynamoDB export items → Cosmos DB documents, per the mapping contract (shared/design/mapping.md). */
+/** DynamoDB export items → Cosmos DB documents, per the mapping contract (docs/mapping.md). */
 export type {
   AttributeValue,
   DocumentKey,

@@ -1,5 +1,5 @@
 /**
- * Shapes of the mapping contract (shared/design/mapping.md): DynamoDB JSON in, Cosmos DB documents out.
+ * Shapes of the mapping contract (docs/mapping.md): DynamoDB JSON in, Cosmos DB documents out.
  */
 
 /** One value in DynamoDB's wire JSON, as written by an S3 export: exactly one type descriptor. */
