@@ -12,8 +12,11 @@ import { isListening } from './net';
 import { resolvePorts } from './stack';
 import type { LocalStackPorts } from './types';
 
-/** Everything the stack writes lives in these entries; anything else means stateDir points somewhere it should not. */
-const STATE_ENTRIES = new Set(['azurite', 's3', 'cosmos', 'logs']);
+/**
+ * Everything the stack writes lives in these entries (`durable`: the local Functions host's state, written by
+ * `npm start` and `npm run demo`); anything else means stateDir points somewhere it should not.
+ */
+const STATE_ENTRIES = new Set(['azurite', 's3', 'cosmos', 'logs', 'durable']);
 
 export interface ResetOptions {
   stateDir?: string;
