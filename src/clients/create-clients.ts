@@ -13,10 +13,13 @@ export interface Clients {
   cosmos: CosmosClient;
 }
 
-let credential: TokenCredential | undefined;
-function azureCredential(): TokenCredential {
-  credential ??= new DefaultAzureCredential();
-  return credential;
+/** Made on first use: with keys or emulators no client asks for it, so DefaultAzureCredential is never built. */
+export type CredentialSource = () => TokenCredential;
+
+/** One DefaultAzureCredential shared by the clients built together, so they share its token cache. */
+export function lazyAzureCredential(): CredentialSource {
+  let credential: TokenCredential | undefined;
+  return () => (credential ??= new DefaultAzureCredential());
 }
 
 /** The S3 client's configuration for these settings; also what the local tooling builds its clients from. */
@@ -26,7 +29,7 @@ export type S3Settings = Pick<
 >;
 export type CosmosSettings = Pick<Settings, 'cosmosEndpoint' | 'cosmosKey' | 'cosmosAllowSelfSigned'>;
 
-export function s3ClientConfig(settings: S3Settings): S3ClientConfig {
+export function s3ClientConfig(settings: S3Settings, azureCredential = lazyAzureCredential()): S3ClientConfig {
   return {
     region: settings.awsRegion,
     endpoint: settings.s3Endpoint,
@@ -41,12 +44,13 @@ export function s3ClientConfig(settings: S3Settings): S3ClientConfig {
   };
 }
 
-export function createS3Client(settings: S3Settings): S3Client {
-  return new S3Client(s3ClientConfig(settings));
+export function createS3Client(settings: S3Settings, azureCredential = lazyAzureCredential()): S3Client {
+  return new S3Client(s3ClientConfig(settings, azureCredential));
 }
 
 export function createLakeContainerClient(
   settings: Pick<Settings, 'lakeConnectionString' | 'lakeAccountUrl' | 'lakeContainer'>,
+  azureCredential = lazyAzureCredential(),
 ): ContainerClient {
   const service = settings.lakeConnectionString
     ? BlobServiceClient.fromConnectionString(settings.lakeConnectionString)
@@ -62,7 +66,11 @@ export interface CosmosClientTuning {
 }
 
 /** The Cosmos client's options for these settings; also what the local tooling builds its clients from. */
-export function cosmosClientOptions(settings: CosmosSettings, options: CosmosClientTuning = {}): CosmosClientOptions {
+export function cosmosClientOptions(
+  settings: CosmosSettings,
+  options: CosmosClientTuning = {},
+  azureCredential = lazyAzureCredential(),
+): CosmosClientOptions {
   const agent = settings.cosmosAllowSelfSigned
     ? new https.Agent({ rejectUnauthorized: false, keepAlive: true })
     : new https.Agent({ keepAlive: true });
@@ -85,14 +93,19 @@ export function cosmosClientOptions(settings: CosmosSettings, options: CosmosCli
   };
 }
 
-export function createCosmosClient(settings: CosmosSettings, options: CosmosClientTuning = {}): CosmosClient {
-  return new CosmosClient(cosmosClientOptions(settings, options));
+export function createCosmosClient(
+  settings: CosmosSettings,
+  options: CosmosClientTuning = {},
+  azureCredential = lazyAzureCredential(),
+): CosmosClient {
+  return new CosmosClient(cosmosClientOptions(settings, options, azureCredential));
 }
 
 export function createClients(settings: Settings): Clients {
+  const azureCredential = lazyAzureCredential();
   return {
-    s3: createS3Client(settings),
-    lake: createLakeContainerClient(settings),
-    cosmos: createCosmosClient(settings),
+    s3: createS3Client(settings, azureCredential),
+    lake: createLakeContainerClient(settings, azureCredential),
+    cosmos: createCosmosClient(settings, {}, azureCredential),
   };
 }
