@@ -1,0 +1,123 @@
+/**
+ * validateMigration on fakes: the counts are reconciled (pure), and the sampled records of the requested files
+ * are read from the migration's folder and point-read from the request's container.
+ */
+import { validateMigrationActivity } from '../../../activities/validate-migration';
+import { parseRecord } from '../../../src/export/records';
+import { mapItem, newMappingStats } from '../../../src/mapping';
+import type { ValidateInput } from '../../../src/migration/contracts';
+import { mappingOptionsOf } from '../../../src/migration/request-views';
+import type { SampleRecord } from '../../../src/validation/sample-record';
+import { request } from '../orchestrators/fixtures';
+import { dependencies, FakeLake } from './fakes';
+
+const FOLDER = 'exports/orders/AWSDynamoDB/01700000000000-abcdef01/_migration/shop/orders';
+const RAW = JSON.stringify({ Item: { pk: { S: 'a' }, sk: { S: 'b' }, total: { N: '12.5' } } });
+
+function validateInput(extra: Partial<ValidateInput> = {}): ValidateInput {
+  return {
+    request: request(),
+    incremental: false,
+    counts: { expected: 5, read: 5, written: 4, deleted: 0, deadLettered: 1, inFailedFiles: 0 },
+    sampleFileIndexes: [],
+    ...extra,
+  };
+}
+
+/** A container that answers point reads from `documents` (by id) and records which database/container/item was asked for. */
+function fakeCosmos(documents: Record<string, Record<string, unknown>>) {
+  const asked: unknown[] = [];
+  const cosmos = {
+    database: (database: string) => ({
+      container: (container: string) => {
+        asked.push(['container', database, container]);
+        return {
+          item: (id: string, partitionKey: unknown) => ({
+            read: async () => {
+              asked.push(['read', id, partitionKey]);
+              const resource = documents[id];
+              return { resource, statusCode: resource ? 200 : 404 };
+            },
+          }),
+        };
+      },
+    }),
+  };
+  return { cosmos, asked };
+}
+
+/** What the mapping makes of the sampled line: the document the container should hold. */
+function expected() {
+  const record = parseRecord(RAW, false);
+  if (record.kind !== 'put') throw new Error('a full export line is a put');
+  return mapItem(record.item, mappingOptionsOf(request()), newMappingStats());
+}
+
+function withSample(lake: FakeLake, fileIndex: number): void {
+  const record: SampleRecord = { file: 'data/aaa.json.gz', line: 7, kind: 'put', raw: RAW };
+  lake.put(`${FOLDER}/samples/${String(fileIndex).padStart(5, '0')}.jsonl`, `${JSON.stringify(record)}\n`);
+}
+
+describe('validateMigration activity', () => {
+  test('counts that add up and no sample files: passed, nothing read', async () => {
+    const lake = new FakeLake();
+    const { cosmos, asked } = fakeCosmos({});
+    const result = await validateMigrationActivity(dependencies({ lake, cosmos }))(validateInput());
+
+    expect(result).toEqual({
+      passed: true,
+      countsReconciled: true,
+      countsDetail: '5 records = 4 written + 0 deleted + 1 dead-lettered',
+      sampled: 0,
+      mismatched: 0,
+      mismatches: [],
+    });
+    expect(asked).toEqual([['container', 'shop', 'orders']]);
+    expect(lake.requests).toEqual([]);
+  });
+
+  test('records in failed files fail the validation, with the reason', async () => {
+    const { cosmos } = fakeCosmos({});
+    const result = await validateMigrationActivity(dependencies({ cosmos }))(
+      validateInput({ counts: { expected: 5, read: 2, written: 2, deleted: 0, deadLettered: 0, inFailedFiles: 3 } }),
+    );
+
+    expect(result.passed).toBe(false);
+    expect(result.countsReconciled).toBe(false);
+    expect(result.countsDetail).toContain('3 records are in files that failed');
+  });
+
+  test('sampled records of the requested files are read back by id and partition key and match', async () => {
+    const lake = new FakeLake();
+    withSample(lake, 3);
+    const mapped = expected();
+    const { cosmos, asked } = fakeCosmos({ [mapped.id]: mapped.document as Record<string, unknown> });
+    const result = await validateMigrationActivity(dependencies({ lake, cosmos }))(
+      validateInput({ sampleFileIndexes: [3] }),
+    );
+
+    expect(lake.requests).toEqual([`downloadToBuffer ${FOLDER}/samples/00003.jsonl`]);
+    expect(asked).toContainEqual(['read', mapped.id, mapped.partitionKey]);
+    expect(result).toMatchObject({ passed: true, sampled: 1, mismatched: 0 });
+  });
+
+  test('a sampled record that differs in Cosmos fails the validation and is named', async () => {
+    const lake = new FakeLake();
+    withSample(lake, 0);
+    const mapped = expected();
+    const { cosmos } = fakeCosmos({ [mapped.id]: { ...(mapped.document as object), total: 99 } });
+    const result = await validateMigrationActivity(dependencies({ lake, cosmos }))(
+      validateInput({ sampleFileIndexes: [0] }),
+    );
+
+    expect(result.passed).toBe(false);
+    expect(result.countsReconciled).toBe(true);
+    expect(result.mismatched).toBe(1);
+    expect(result.mismatches[0]).toMatchObject({
+      id: mapped.id,
+      file: 'data/aaa.json.gz',
+      line: 7,
+      reason: 'attributes differ',
+    });
+  });
+});
