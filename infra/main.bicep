@@ -226,6 +226,9 @@ var appSettings = {
   LAKE_ACCOUNT_URL: lake.outputs.blobEndpoint
   LAKE_CONTAINER: lakeContainerName
   COSMOS_ENDPOINT: cosmos.outputs.endpoint
+  // The provisioned throughput (serverless or the database's autoscale maximum): the default RU cap's source,
+  // since the app's identity may not read throughput offers (modules/cosmos.bicep, src/cosmos/throughput.ts).
+  COSMOS_THROUGHPUT: cosmos.outputs.throughputSetting
   AWS_REGION: awsRegion
   ALLOWED_SOURCES: allowedSources
   SYNC_SCHEDULE: syncSchedule

@@ -87,3 +87,8 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
 output name string = account.name
 output endpoint string = account.properties.documentEndpoint
 output databaseName string = database.name
+// The throughput provisioned above, as the app's COSMOS_THROUGHPUT setting (src/cosmos/throughput.ts): with key
+// auth disabled the app's identity cannot read throughput offers on the data plane (403, substatus 5300), so the
+// default RU cap (80% of it) comes from here. Written from the same parameters as the resources, so a deployment
+// cannot leave them apart: serverless, 5,000 RU/s per container; provisioned, the database's autoscale maximum.
+output throughputSetting string = capacityMode == 'serverless' ? '*=serverless' : '${databaseName}=autoscale:${autoscaleMaxThroughput}'

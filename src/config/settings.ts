@@ -29,6 +29,11 @@ export interface Settings {
   allowedSources: string[];
   /** Seconds a load of one data file may run before it stops at a checkpoint. Default 540. */
   loadTimeBudgetSeconds: number;
+  /**
+   * `COSMOS_THROUGHPUT`: the targets' throughput as `infra/` provisions it (`app=autoscale:4000`, `*=serverless`),
+   * for the default RU cap where the throughput offer cannot be read (src/cosmos/throughput.ts). Unset: none.
+   */
+  cosmosThroughput?: string;
 }
 
 import { MigrationError } from '../errors';
@@ -74,5 +79,6 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       .map((entry) => entry.trim())
       .filter(Boolean),
     loadTimeBudgetSeconds: positiveNumber('LOAD_TIME_BUDGET_SECONDS', env.LOAD_TIME_BUDGET_SECONDS, 540),
+    cosmosThroughput: env.COSMOS_THROUGHPUT?.trim() || undefined,
   };
 }

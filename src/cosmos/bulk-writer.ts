@@ -1,5 +1,6 @@
 import { Container, ErrorResponse, OperationInput } from '@azure/cosmos';
 import { MigrationError } from '../errors';
+import { parsePartitionKeyPath } from '../mapping/partition-key';
 import { BackoffPolicy, DEFAULT_BACKOFF, nextDelay, sleep } from '../retry/backoff';
 import { AdaptiveConcurrency } from './adaptive-concurrency';
 import { RuBudget } from './ru-budget';
@@ -65,10 +66,10 @@ interface WriteResult {
 
 const partitionKeyPathsByContainer = new Map<string, Promise<string[] | undefined>>();
 
+/** The value of `body` at a partition key path, read as the SDK reads it (quoted segments included). */
 function valueAt(body: unknown, path: string): unknown {
   let value = body;
-  for (const step of path.split('/')) {
-    if (step === '') continue;
+  for (const step of parsePartitionKeyPath(path) ?? []) {
     if (value === null || typeof value !== 'object') return undefined;
     value = (value as Record<string, unknown>)[step];
   }
@@ -191,7 +192,10 @@ export class BulkWriter<M> {
 
   /**
    * Point upserts take the partition key from the document, bulk upserts take the one given with the
-   * operation; only where the two agree (always, for what the mapping makes) do both mean the same write.
+   * operation; only where the two agree do both mean the same write. For what the mapping makes they do
+   * whenever the container is partitioned on the paths the migration asked for (prepareTarget checks that):
+   * the mapping reads the value from the document at those paths (docs/mapping.md §4). Anything else is
+   * sent in bulk, where Cosmos DB refuses a disagreeing key (400, substatus 1001) and the line is dead-lettered.
    */
   private async suitsPointWrites(pending: PendingWrite<M>[]): Promise<boolean> {
     let paths: string[] | undefined;

@@ -14,7 +14,14 @@ export type MappingErrorCode =
   /** A value of the wrong JSON shape: not one descriptor, or a descriptor holding the wrong JSON type. */
   | 'BAD_VALUE'
   /** Nesting far beyond DynamoDB's 32 levels, refused before it can exhaust the stack. */
-  | 'TOO_DEEP';
+  | 'TOO_DEEP'
+  /** The mapped document has no value (or an object or array) at the container's partition key path. */
+  | 'NO_PARTITION_KEY'
+  /**
+   * A partition key path meant for a renamed key attribute (`/_ddb_id`) would hold another attribute of the
+   * item (its own `_ddb_id`), which would place the document in a wrong logical partition.
+   */
+  | 'PARTITION_KEY_CONFLICT';
 
 export class MappingError extends Error {
   readonly code: MappingErrorCode;

@@ -9,6 +9,7 @@ export type {
   MappedValue,
   MappingOptions,
   NumberMode,
+  PartitionKeyPart,
   PartitionKeyValue,
 } from './types';
 export { MappingError } from './errors';
@@ -20,7 +21,17 @@ export type { ValueContext } from './attribute-values';
 export { formatPath } from './paths';
 export type { PathSegment } from './paths';
 export { canonicalKey, documentId, encodeIdPart, MAX_ID_BYTES } from './identity';
-export { documentName, RENAME_PREFIX } from './reserved-names';
+export { documentName, isSystemPropertyName, RENAME_PREFIX } from './reserved-names';
 export { mapItem, mapKeys } from './map-item';
+export {
+  defaultPartitionKeyPaths,
+  describePartitionKeyPaths,
+  keyDerivedPaths,
+  keyDocumentName,
+  keyPath,
+  MAX_PARTITION_KEY_LEVELS,
+  parsePartitionKeyPath,
+  pathOfProperty,
+} from './partition-key';
 export { commitPendingStats, mergeMappingStats, newMappingStats, newPendingStats } from './stats';
 export type { MappingStats, PendingStats } from './stats';

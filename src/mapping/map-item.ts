@@ -2,18 +2,17 @@ import { MigrationError } from '../errors';
 import { createValueContext, mapValue, ValueContext } from './attribute-values';
 import { documentId } from './identity';
 import { newDocumentObject, setOwnProperty } from './objects';
+import {
+  defaultPartitionKeyPaths,
+  MAX_PARTITION_KEY_LEVELS,
+  parsePartitionKeyPath,
+  partitionKeyPlan,
+  PartitionKeyPlan,
+  partitionKeyValueOf,
+} from './partition-key';
 import { documentName } from './reserved-names';
 import { clearPendingStats, commitPendingStats, MappingStats } from './stats';
-import {
-  DocumentKey,
-  DynamoItem,
-  KeyValue,
-  MappedDocument,
-  MappedValue,
-  MappingOptions,
-  NumberMode,
-  PartitionKeyValue,
-} from './types';
+import { DocumentKey, DynamoItem, MappedDocument, MappedValue, MappingOptions, NumberMode } from './types';
 
 // One context per number mode, reused for every item: mapping is synchronous and each use starts by
 // resetting it, so items never see each other's path or counts.
@@ -30,13 +29,48 @@ function contextFor(options: MappingOptions): ValueContext {
       `numberMode must be lossless, string or double, not "${String(options.numberMode)}"`,
     );
   }
-  if (options.hierarchicalPartitionKey === true && options.keySchema.sortKey === undefined) {
-    throw new MigrationError('CONFIGURATION', 'a hierarchical partition key needs the table to have a sort key');
-  }
   const ctx = contexts[options.numberMode];
   if (ctx.path.length !== 0) ctx.path.length = 0;
   clearPendingStats(ctx.pending);
   return ctx;
+}
+
+// The plan of the options last used (a load maps every line with the same options), and of others seen.
+let lastOptions: MappingOptions | undefined;
+let lastPlan: PartitionKeyPlan | undefined;
+const plans = new WeakMap<MappingOptions, PartitionKeyPlan>();
+
+function buildPlan(options: MappingOptions): PartitionKeyPlan {
+  const { keySchema } = options;
+  const paths =
+    options.partitionKeyPaths ?? defaultPartitionKeyPaths(keySchema, options.hierarchicalPartitionKey === true);
+  if (!paths) {
+    throw new MigrationError(
+      'CONFIGURATION',
+      options.hierarchicalPartitionKey === true && keySchema.sortKey === undefined
+        ? 'a hierarchical partition key needs the table to have a sort key'
+        : `no partition key path can name the key attributes ${JSON.stringify(keySchema)}; give target.partitionKeyPath`,
+    );
+  }
+  if (paths.length === 0 || paths.length > MAX_PARTITION_KEY_LEVELS || paths.some((p) => !parsePartitionKeyPath(p))) {
+    throw new MigrationError(
+      'CONFIGURATION',
+      `partition key paths must be 1 to ${MAX_PARTITION_KEY_LEVELS} paths such as "/pk", not ${JSON.stringify(paths)}`,
+    );
+  }
+  return partitionKeyPlan(keySchema, paths);
+}
+
+function planFor(options: MappingOptions): PartitionKeyPlan {
+  if (options === lastOptions && lastPlan) return lastPlan;
+  let plan = plans.get(options);
+  if (!plan) {
+    plan = buildPlan(options);
+    plans.set(options, plan);
+  }
+  lastOptions = options;
+  lastPlan = plan;
+  return plan;
 }
 
 function mapAttribute(item: DynamoItem, name: string, ctx: ValueContext): MappedValue {
@@ -46,45 +80,62 @@ function mapAttribute(item: DynamoItem, name: string, ctx: ValueContext): Mapped
   return value;
 }
 
-/** Key values were checked to be S, N or B by `documentId`, so they map to strings or numbers. */
-function partitionKeyOf(options: MappingOptions, partition: MappedValue, sort: MappedValue): PartitionKeyValue {
-  return options.hierarchicalPartitionKey === true
-    ? [partition as KeyValue, sort as KeyValue]
-    : (partition as KeyValue);
-}
-
 /**
  * Maps a whole item (a full export's `Item` or an incremental `NewImage`) to the document to upsert and
- * where it goes (mapping.md §1–4). Throws `MappingError` for a line to dead-letter; `stats` only counts
- * items that map completely.
+ * where it goes (mapping.md §1–4): the partition key is the document's own value at the container's path(s).
+ * Throws `MappingError` for a line to dead-letter (a document with nothing at the path included); `stats`
+ * only counts items that map completely.
  */
 export function mapItem(item: DynamoItem, options: MappingOptions, stats: MappingStats): MappedDocument {
   const ctx = contextFor(options);
+  const plan = planFor(options);
   const { partitionKey, sortKey } = options.keySchema;
   const id = documentId(item, options.keySchema);
   const document = newDocumentObject(id);
-  let partition: MappedValue = null;
-  let sort: MappedValue = null;
+  let partitionName: string | undefined;
+  let sortName: string | undefined;
   for (const name in item) {
     const value = mapAttribute(item, name, ctx);
-    if (name === partitionKey) partition = value;
-    if (name === sortKey) sort = value;
-    setOwnProperty(document, documentName(name, value, id, item, ctx.pending), value);
+    const target = documentName(name, value, id, item, ctx.pending);
+    if (name === partitionKey) partitionName = target;
+    else if (name === sortKey) sortName = target;
+    setOwnProperty(document, target, value);
   }
+  const partitionKeyValue = partitionKeyValueOf(plan, document, (key) =>
+    key === partitionKey ? partitionName : sortName,
+  );
   commitPendingStats(ctx.pending, stats);
-  return { id, partitionKey: partitionKeyOf(options, partition, sort), document };
+  return { id, partitionKey: partitionKeyValue, document };
 }
 
 /**
- * The id and partition key of the document an incremental export's delete refers to, from its `Keys`
- * alone: the same values `mapItem` gives the full item.
+ * The id and partition key of the document an incremental export's delete refers to, from its `Keys` alone:
+ * the key attributes are mapped and named as `mapItem` maps and names them, into a document of the keys, and
+ * the partition key is read from it at the container's path(s). So it is the value `mapItem` gives the whole
+ * item whenever that item could be written.
  */
 export function mapKeys(keys: DynamoItem, options: MappingOptions): DocumentKey {
   const ctx = contextFor(options);
+  const plan = planFor(options);
   const { partitionKey, sortKey } = options.keySchema;
   const id = documentId(keys, options.keySchema);
-  const partition = mapAttribute(keys, partitionKey, ctx);
-  const sort =
-    options.hierarchicalPartitionKey === true && sortKey !== undefined ? mapAttribute(keys, sortKey, ctx) : null;
-  return { id, partitionKey: partitionKeyOf(options, partition, sort) };
+  // Only the key attributes: whatever else `Keys` holds is not part of the item's key.
+  const keyItem: DynamoItem = {};
+  setOwnProperty(keyItem, partitionKey, keys[partitionKey]);
+  if (sortKey !== undefined) setOwnProperty(keyItem, sortKey, keys[sortKey]);
+  const document = newDocumentObject(id);
+  const partitionValue = mapAttribute(keyItem, partitionKey, ctx);
+  const partitionName = documentName(partitionKey, partitionValue, id, keyItem, ctx.pending);
+  setOwnProperty(document, partitionName, partitionValue);
+  let sortName: string | undefined;
+  if (sortKey !== undefined) {
+    const sortValue = mapAttribute(keyItem, sortKey, ctx);
+    sortName = documentName(sortKey, sortValue, id, keyItem, ctx.pending);
+    setOwnProperty(document, sortName, sortValue);
+  }
+  clearPendingStats(ctx.pending);
+  const partitionKeyValue = partitionKeyValueOf(plan, document, (key) =>
+    key === partitionKey ? partitionName : sortName,
+  );
+  return { id, partitionKey: partitionKeyValue };
 }

@@ -6,6 +6,11 @@ const SYSTEM_PROPERTIES: ReadonlySet<string> = new Set(['_rid', '_self', '_etag'
 export const RENAME_PREFIX = '_ddb_';
 const UNDERSCORE = 0x5f;
 
+/** Whether `name` is one of the Cosmos DB system properties (`_rid`, `_self`, `_etag`, `_attachments`, `_ts`). */
+export function isSystemPropertyName(name: string): boolean {
+  return name.charCodeAt(0) === UNDERSCORE && SYSTEM_PROPERTIES.has(name);
+}
+
 /**
  * The document name of top-level attribute `name` (mapping.md §4). An `id` whose mapped value is exactly
  * the computed id stays, since it already is the document id; any other `id`, and the system property names,

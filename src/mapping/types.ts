@@ -35,7 +35,13 @@ export interface KeySchema {
 export interface MappingOptions {
   keySchema: KeySchema;
   numberMode: NumberMode;
-  /** The container's partition key paths are `[/<partitionKey>, /<sortKey>]`. Default false (`/<partitionKey>`). */
+  /**
+   * The container's partition key paths (one, or up to three for a hierarchical key): the value sent with each
+   * write is the mapped document's own value at these paths (mapping.md §4). Default: the contract's default
+   * paths for the key schema (`defaultPartitionKeyPaths`), hierarchical when `hierarchicalPartitionKey` is set.
+   */
+  partitionKeyPaths?: readonly string[];
+  /** Without `partitionKeyPaths`: default to the hierarchical paths of the key schema. Default false. */
   hierarchicalPartitionKey?: boolean;
 }
 
@@ -45,10 +51,16 @@ export type MappedValue = string | number | boolean | null | MappedValue[] | { [
 /** Key attributes are only S, N or B, so their mapped values are strings or numbers. */
 export type KeyValue = string | number;
 
-/** One value for a single partition key path, two for a hierarchical `[/<pk>, /<sk>]` key. */
-export type PartitionKeyValue = KeyValue | [KeyValue, KeyValue];
+/** What one level of a partition key can hold: the document's JSON value at that path. */
+export type PartitionKeyPart = string | number | boolean | null;
 
-/** Where a document lives in the container: enough to point-read or delete it. */
+/** One value for a single partition key path; one per level, in path order, for a hierarchical key. */
+export type PartitionKeyValue = PartitionKeyPart | PartitionKeyPart[];
+
+/**
+ * Where a document lives in the container: enough to point-read or delete it. `partitionKey` is the
+ * document's own value at the container's partition key path(s), read from the mapped document.
+ */
 export interface DocumentKey {
   id: string;
   partitionKey: PartitionKeyValue;

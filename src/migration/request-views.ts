@@ -6,7 +6,7 @@ export function mappingOptionsOf(request: MigrationRequest): MappingOptions {
   return {
     keySchema: request.keySchema,
     numberMode: request.options.numberMode,
-    hierarchicalPartitionKey: request.target.partitionKeyPaths.length > 1,
+    partitionKeyPaths: request.target.partitionKeyPaths,
   };
 }
 

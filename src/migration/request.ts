@@ -12,7 +12,11 @@ export interface MigrationRequest {
   target: {
     database: string;
     container: string;
-    /** `[/<partitionKey>]` by default; `[/<partitionKey>, /<sortKey>]` for a hierarchical key. */
+    /**
+     * The container's partition key paths. Default: the contract's path for the key schema (`/<partitionKey>`,
+     * `/_ddb_id` for a partition key attribute `id` with a sort key: docs/mapping.md §4); two or three levels
+     * for a hierarchical key. Each document's own value at these paths is its partition key.
+     */
     partitionKeyPaths: string[];
   };
   options: MigrationOptions;

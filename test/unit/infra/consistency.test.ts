@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseThroughputSetting } from '../../../src/cosmos/throughput';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const SOURCE_DIRS = ['src', 'functions', 'activities', 'orchestrators', 'tools'];
@@ -448,5 +449,37 @@ describe('the templates hang together (no compiler here)', () => {
     expect(yaml).toMatch(/^\s+host: function$/m);
     expect(yaml).toMatch(/^\s+language: ts$/m);
     expect(yaml).toMatch(/^\s+project: \.$/m);
+  });
+});
+
+describe('the default RU cap holds in Azure (src/cosmos/throughput.ts)', () => {
+  // With key auth disabled the app's identity cannot read throughput offers (403, substatus 5300), so the cap's
+  // source is COSMOS_THROUGHPUT, written from the parameters that provision the throughput.
+  const cosmosBicep = () => read(path.join(INFRA, 'modules', 'cosmos.bicep'));
+
+  test('main.bicep sets COSMOS_THROUGHPUT from the Cosmos module', () => {
+    expect(varBlock(mainBicep(), 'appSettings')).toMatch(/^\s+COSMOS_THROUGHPUT: cosmos\.outputs\.throughputSetting$/m);
+    const cosmosModule = topLevelBlocks(mainBicep()).find((b) => b.kind === 'module' && b.symbol === 'cosmos');
+    expect(cosmosModule?.body).toMatch(/capacityMode: cosmosCapacityMode/);
+    expect(cosmosModule?.body).toMatch(/autoscaleMaxThroughput: cosmosAutoscaleMaxThroughput/);
+  });
+
+  test('the module writes it from the same parameters as the database, in a form the app reads', () => {
+    const output = /^output throughputSetting string = (.*)$/m.exec(cosmosBicep())?.[1];
+    expect(output).toBe(
+      "capacityMode == 'serverless' ? '*=serverless' : '${databaseName}=autoscale:${autoscaleMaxThroughput}'",
+    );
+    expect(cosmosBicep()).toMatch(/maxThroughput: autoscaleMaxThroughput/);
+    // Both branches, with the default parameters, as the app parses them.
+    const branches = /'([^']*)' : '([^']*)'$/.exec(output as string) as RegExpExecArray;
+    const provisioned = branches[2].replace('${databaseName}', 'app').replace('${autoscaleMaxThroughput}', '4000');
+    expect(parseThroughputSetting(branches[1])).toMatchObject([{ throughput: { kind: 'serverless' } }]);
+    expect(parseThroughputSetting(provisioned)).toMatchObject([
+      { database: 'app', throughput: { kind: 'autoscale', scope: 'database', maxRequestUnitsPerSecond: 4000 } },
+    ]);
+  });
+
+  test('no control-plane role is needed for it', () => {
+    expect(rbacBicep()).not.toMatch(/fbdf93bf-df7d-467e-a4d2-9458aa1360c8|acdd72a7-3385-48ef-bd42-f606fba81ae7/); // Cosmos DB Account Reader, Reader
   });
 });
