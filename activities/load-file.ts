@@ -2,14 +2,16 @@ import { InvocationContext } from '@azure/functions';
 import { leaseRuBudget } from '../src/cosmos/ru-budget';
 import { resolveRuCap } from '../src/cosmos/throughput';
 import { migrationFolderOf, mappingOptionsOf } from '../src/migration/request-views';
-import { loadFile, LoadFileResult } from '../src/load/load-file';
-import { LoadFileInput, Outcome } from '../src/migration/contracts';
+import { loadFile, LoadFailure, LoadFileResult, LoadOutcome } from '../src/load/load-file';
+import { LoadFileInput } from '../src/migration/contracts';
 import { DependencySource } from './dependencies';
 import { asOutcome } from './outcome';
 
 export function loadFileActivity(deps: DependencySource) {
-  return async (input: LoadFileInput, context?: InvocationContext): Promise<Outcome<LoadFileResult>> =>
-    asOutcome(async () => {
+  return async (input: LoadFileInput, context?: InvocationContext): Promise<LoadOutcome> => {
+    /** What a load that failed for good had loaded (CORRUPT_GZIP, FILE_POISONED): the report counts it. */
+    let loaded: LoadFileResult | undefined;
+    const outcome = await asOutcome(async () => {
       const { clients, settings } = deps();
       const { database, container } = input.request.target;
       const target = clients.cosmos.database(database).container(container);
@@ -26,7 +28,7 @@ export function loadFileActivity(deps: DependencySource) {
         );
       }
       try {
-        return await loadFile({
+        const load = loadFile({
           lake: clients.lake,
           container: target,
           lakePath: input.lakePath,
@@ -42,8 +44,14 @@ export function loadFileActivity(deps: DependencySource) {
           log: (line) => context?.log(line),
           ruBudget: lease.budget,
         });
+        return await load.catch((error: unknown) => {
+          if (error instanceof LoadFailure) loaded = error.loaded;
+          throw error;
+        });
       } finally {
         lease.release();
       }
     });
+    return !outcome.ok && loaded ? { ...outcome, loaded } : outcome;
+  };
 }

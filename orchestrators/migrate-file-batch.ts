@@ -1,7 +1,7 @@
 import { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import { userMessageOf, errorCodeOf, type ErrorInfo } from '../src/errors';
 import type { CopyResult } from '../src/lake/copy-to-lake';
-import type { LoadFileResult } from '../src/load/load-file';
+import type { LoadFileResult, LoadOutcome } from '../src/load/load-file';
 import { BatchInput, FileOutcome, Names, Outcome } from '../src/migration/contracts';
 import { settleAll, Settled } from './fan-out';
 import { transientRetry } from './retry-policy';
@@ -67,7 +67,12 @@ export const migrateFileBatch: OrchestrationHandler = function* (context: Orches
       loads.forEach((settled, k) => {
         const i = loading[k];
         const error = failure(settled);
-        if (error) waveOutcomes[i].error = error;
+        if (error) {
+          waveOutcomes[i].error = error;
+          // A load that failed for good after loading part of the file returns that part (LoadFailure): it is counted.
+          const loaded = settled.ok ? (settled.value as LoadOutcome & { loaded?: LoadFileResult }).loaded : undefined;
+          if (loaded) waveOutcomes[i].load = loaded;
+        }
         else if (settled.ok && settled.value.ok) {
           const { ok: _ok, ...load } = settled.value;
           if (load.complete) waveOutcomes[i].load = load;

@@ -32,6 +32,15 @@ export function newProgress(totalFiles: number, expectedItems: number): Progress
   };
 }
 
+function addLoadCounts(progress: Progress, load: NonNullable<FileOutcome['load']>): void {
+  progress.items.read += load.linesRead;
+  progress.items.written += load.written;
+  progress.items.deleted += load.deleted;
+  progress.items.deadLettered += load.deadLettered;
+  progress.requestCharge += load.requestCharge;
+  progress.stats = mergeMappingStats(progress.stats, load.stats);
+}
+
 /** Adds finished files to the totals (mutates and returns `progress`). */
 export function addOutcomes(progress: Progress, outcomes: FileOutcome[]): Progress {
   for (const outcome of outcomes) {
@@ -44,17 +53,14 @@ export function addOutcomes(progress: Progress, outcomes: FileOutcome[]): Progre
       progress.files.failed++;
       progress.items.inFailedFiles += outcome.itemCount;
       progress.failures.push({ file: outcome.key, code: outcome.error.code, message: outcome.error.message });
+      // A file that failed after loading part of it (CORRUPT_GZIP, FILE_POISONED): that part is in the container, so it is counted.
+      if (outcome.load) addLoadCounts(progress, outcome.load);
       continue;
     }
     const load = outcome.load;
     if (!load) continue;
     progress.files.loaded++;
-    progress.items.read += load.linesRead;
-    progress.items.written += load.written;
-    progress.items.deleted += load.deleted;
-    progress.items.deadLettered += load.deadLettered;
-    progress.requestCharge += load.requestCharge;
-    progress.stats = mergeMappingStats(progress.stats, load.stats);
+    addLoadCounts(progress, load);
     if (load.sampled > 0) progress.sampleFileIndexes.push(outcome.index);
   }
   return progress;

@@ -1,15 +1,39 @@
 import { AppendBlobClient } from '@azure/storage-blob';
 
+/** Codes of dead letters whose reason is about the line itself rather than its content. */
+export type DeadLetterCode = 'LINE_TOO_LONG';
+
 export interface DeadLetter {
   file: string;
   line: number;
+  /** Set for reasons that have a code (LINE_TOO_LONG); the reason then starts with it in brackets. */
+  code?: DeadLetterCode;
   reason: string;
+  /** The line as read; only its start when `rawTruncated` is set. */
   raw: string;
+  rawTruncated?: true;
+  /** The line's length in bytes, when `raw` is not all of it (a line over the cap). */
+  bytes?: number;
+  /** `bytes` is a lower bound: the line was not read to its end (the data broke off inside it). */
+  bytesAtLeast?: true;
 }
 
 /** An append block holds at most 4 MiB; flush well before so one oversized record still fits on its own. */
 const FLUSH_BYTES = 1024 * 1024;
 const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
+/** What is kept of a raw line too large for a block: its start, at most this many characters. */
+const TRUNCATED_RAW_CHARS = 256 * 1024;
+
+/**
+ * The letter as one JSON line that fits in an append block: a raw line too large for one (lines up to the
+ * reader's 4 MiB cap, and JSON escaping can make a character 6 bytes) keeps only its start.
+ */
+function serialise(letter: DeadLetter): string {
+  const line = JSON.stringify(letter) + '\n';
+  if (Buffer.byteLength(line) <= MAX_BLOCK_BYTES) return line;
+  // 256 Ki characters are at most 1.5 MiB escaped (6 bytes for a control character), well inside a block.
+  return JSON.stringify({ ...letter, raw: letter.raw.slice(0, TRUNCATED_RAW_CHARS), rawTruncated: true }) + '\n';
+}
 
 /**
  * Writes dead letters to one JSON Lines append blob per data file. The blob is recreated when a load of
@@ -35,10 +59,7 @@ export class DeadLetterSink {
 
   async add(letter: DeadLetter): Promise<void> {
     this.count++;
-    let line = JSON.stringify(letter) + '\n';
-    if (Buffer.byteLength(line) > MAX_BLOCK_BYTES) {
-      line = JSON.stringify({ ...letter, raw: letter.raw.slice(0, 1024 * 1024), rawTruncated: true }) + '\n';
-    }
+    const line = serialise(letter);
     this.buffer.push(line);
     this.bufferedBytes += Buffer.byteLength(line);
     this.bytes += Buffer.byteLength(line);

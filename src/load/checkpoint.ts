@@ -1,5 +1,5 @@
 import { AppendBlobClient, ContainerClient, RestError } from '@azure/storage-blob';
-import { MappingStats } from '../mapping';
+import { MappingStats, newMappingStats } from '../mapping';
 import type { SampleRecord } from '../validation/sample-record';
 
 /** Counts of one file's load so far; what the load returns when it is done. */
@@ -11,6 +11,18 @@ export interface LoadTotals {
   requestCharge: number;
   retries: number;
   stats: MappingStats;
+}
+
+export function emptyTotals(): LoadTotals {
+  return {
+    linesRead: 0,
+    written: 0,
+    deleted: 0,
+    deadLettered: 0,
+    requestCharge: 0,
+    retries: 0,
+    stats: newMappingStats(),
+  };
 }
 
 /**
@@ -37,7 +49,8 @@ export interface LoadCheckpoint {
   totals: LoadTotals;
   /** Size of the dead-letter blob when the checkpoint was taken; anything after it is from lines that run again. */
   deadLetterBytes: number;
-  sample: { seen: number; items: SampleRecord[] };
+  /** `capacity`: what the sample had shrunk to under its byte budget (line-ledger.ts); absent when it had not. */
+  sample: { seen: number; items: SampleRecord[]; capacity?: number };
 }
 
 /** Above this, restoring the dead letters would hold too much in memory: the load starts over instead. */
@@ -88,4 +101,52 @@ export async function truncateDeadLetters(blob: AppendBlobClient, bytes: number)
     await blob.appendBlock(block, block.length);
   }
   return true;
+}
+
+/**
+ * The poison marker of one file's load: in the lake beside its checkpoint while an attempt at the load runs,
+ * deleted when the attempt ends in any way its process lives through (finished, stopped at its time budget,
+ * failed). A marker found when an attempt starts therefore means the process running the previous one died
+ * (killed, out of memory, a crash) - and if attempts keep dying without a checkpoint past the same line, the
+ * file is what kills them: it is failed with FILE_POISONED instead of being tried again (load-file.ts).
+ */
+export interface AttemptMarker {
+  version: 1;
+  runId: string;
+  lakePath: string;
+  etag: string;
+  /** The checkpoint the attempt had reached when the marker was written (0: none, from line 1). */
+  after: number;
+  /** Earlier attempts whose process died after that same checkpoint, without getting further. */
+  deaths: number;
+  /** A line over the reader's cap being skipped when the marker was written, and how far into it. */
+  skipping?: { line: number; bytesSoFar: number };
+}
+
+/** The marker's blob: `checkpoints/<file index>.attempt.json`, beside the checkpoint. */
+export function attemptMarkerPath(checkpointBlobPath: string): string {
+  return checkpointBlobPath.replace(/\.json$/, '') + '.attempt.json';
+}
+
+export async function readAttemptMarker(lake: ContainerClient, path: string): Promise<AttemptMarker | undefined> {
+  try {
+    const parsed = JSON.parse(
+      (await lake.getBlockBlobClient(path).downloadToBuffer()).toString('utf8'),
+    ) as AttemptMarker;
+    return parsed.version === 1 ? parsed : undefined;
+  } catch (error) {
+    if (isNotFound(error) || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+export async function writeAttemptMarker(lake: ContainerClient, path: string, marker: AttemptMarker): Promise<void> {
+  const body = JSON.stringify(marker);
+  await lake
+    .getBlockBlobClient(path)
+    .upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: 'application/json' } });
+}
+
+export async function clearAttemptMarker(lake: ContainerClient, path: string): Promise<void> {
+  await lake.getBlockBlobClient(path).deleteIfExists();
 }
