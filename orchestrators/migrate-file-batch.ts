@@ -1,14 +1,24 @@
 import { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { userMessageOf, errorCodeOf, type ErrorInfo } from '../src/errors';
+import type { ErrorInfo } from '../src/errors';
 import type { CopyResult } from '../src/lake/copy-to-lake';
 import type { LoadFileResult, LoadOutcome } from '../src/load/load-file';
-import { BatchInput, FileOutcome, Names, Outcome } from '../src/migration/contracts';
+import { BatchInput, FileOutcome, FileTask, Names, Outcome } from '../src/migration/contracts';
+import { publicFailure } from './failures';
 import { settleAll, Settled } from './fan-out';
 import { transientRetry } from './retry-policy';
 
-function failure<T>(settled: Settled<Outcome<T>>): ErrorInfo | undefined {
-  if (!settled.ok)
-    return { code: errorCodeOf(settled.error) ?? 'RETRIES_EXHAUSTED', message: userMessageOf(settled.error) };
+/**
+ * A file's failure as the report shows it: a returned Failure as it is; a thrown one (Durable's retries ran
+ * out) as `[CODE] message` from its code on, or, without a code, `RETRIES_EXHAUSTED` with a correlation id
+ * whose details (Durable's stack trace) go to the log only.
+ */
+function failure<T>(
+  context: OrchestrationContext,
+  settled: Settled<Outcome<T>>,
+  step: string,
+  file: FileTask,
+): ErrorInfo | undefined {
+  if (!settled.ok) return publicFailure(context, settled.error, `${step} ${file.key}`, 'RETRIES_EXHAUSTED');
   return settled.value.ok ? undefined : { code: settled.value.code, message: settled.value.message };
 }
 
@@ -30,15 +40,21 @@ export const migrateFileBatch: OrchestrationHandler = function* (context: Orches
       itemCount: file.itemCount,
     }));
 
+    // Failures are worked out as each task is collected (settleAll's callback), while `context.df.isReplaying`
+    // still describes that task: a failure is logged once, in the episode where it arrived.
+    const copyErrors: (ErrorInfo | undefined)[] = [];
     const copies = (yield* settleAll<Outcome<CopyResult>>(
       context,
       wave.map((file) =>
         context.df.callActivityWithRetry(Names.copyFile, transientRetry(), { request: input.request, file }),
       ),
+      (i, settled) => {
+        copyErrors[i] = failure(context, settled, 'copying', wave[i]);
+      },
     )) as Settled<Outcome<CopyResult>>[];
     const toLoad: number[] = [];
     copies.forEach((settled, i) => {
-      const error = failure(settled);
+      const error = copyErrors[i];
       if (error) waveOutcomes[i].error = error;
       else if (settled.ok && settled.value.ok) {
         const { lakePath, bytes, method } = settled.value;
@@ -50,6 +66,7 @@ export const migrateFileBatch: OrchestrationHandler = function* (context: Orches
     // A load that used up its time budget stopped at a checkpoint; loading it again continues from there.
     let loading = toLoad;
     while (loading.length > 0) {
+      const loadErrors: (ErrorInfo | undefined)[] = [];
       const loads = (yield* settleAll<Outcome<LoadFileResult>>(
         context,
         loading.map((i) =>
@@ -62,18 +79,20 @@ export const migrateFileBatch: OrchestrationHandler = function* (context: Orches
             parallelFiles: input.parallelFiles,
           }),
         ),
+        (k, settled) => {
+          loadErrors[k] = failure(context, settled, 'loading', wave[loading[k]]);
+        },
       )) as Settled<Outcome<LoadFileResult>>[];
       const unfinished: number[] = [];
       loads.forEach((settled, k) => {
         const i = loading[k];
-        const error = failure(settled);
+        const error = loadErrors[k];
         if (error) {
           waveOutcomes[i].error = error;
           // A load that failed for good after loading part of the file returns that part (LoadFailure): it is counted.
           const loaded = settled.ok ? (settled.value as LoadOutcome & { loaded?: LoadFileResult }).loaded : undefined;
           if (loaded) waveOutcomes[i].load = loaded;
-        }
-        else if (settled.ok && settled.value.ok) {
+        } else if (settled.ok && settled.value.ok) {
           const { ok: _ok, ...load } = settled.value;
           if (load.complete) waveOutcomes[i].load = load;
           else unfinished.push(i);

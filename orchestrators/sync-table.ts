@@ -1,8 +1,8 @@
-import { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { userMessageOf } from '../src/errors';
+import { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import { MigrationReport, Names } from '../src/migration/contracts';
 import type { ApplyOutcome, NextStep } from '../src/sync/sync-steps';
 import type { Ledger } from '../src/sync/types';
+import { publicFailure } from './failures';
 import { transientRetry } from './retry-policy';
 
 export interface SyncTableInput {
@@ -45,12 +45,30 @@ export const syncTable: OrchestrationHandler = function* (context: Orchestration
       updatedAt: context.df.currentUtcDateTime.toISOString(),
     });
 
+  // What the ledger and the output show of a failure: `[CODE] message`, never Durable's details (a stack trace).
+  const failed = function* (reason: string): Generator<Task, SyncTableResult, unknown> {
+    try {
+      yield context.df.callActivityWithRetry(Names.recordSyncOutcome, transientRetry(), {
+        table: input.table,
+        outcome: { exportId: '', error: reason },
+      });
+    } catch (error) {
+      publicFailure(context, error, `recording the failed sync of table ${input.table}`);
+    }
+    return { ...result, state: 'failed', reason };
+  };
+
   for (;;) {
     publish('planning');
-    const step = (yield context.df.callActivityWithRetry(Names.planSyncStep, transientRetry(), {
-      table: input.table,
-      syncInstanceId: context.df.instanceId,
-    })) as NextStep;
+    let step: NextStep;
+    try {
+      step = (yield context.df.callActivityWithRetry(Names.planSyncStep, transientRetry(), {
+        table: input.table,
+        syncInstanceId: context.df.instanceId,
+      })) as NextStep;
+    } catch (error) {
+      return yield* failed(publicFailure(context, error, `planning the sync of table ${input.table}`).message);
+    }
     if (step.kind === 'unregistered')
       return { ...result, state: 'unregistered', reason: `table ${input.table} is not registered` };
     if (step.kind === 'done') return { ...result, state: step.state, reason: step.reason };
@@ -70,12 +88,21 @@ export const syncTable: OrchestrationHandler = function* (context: Orchestration
       )) as MigrationReport;
       outcome = { exportId: step.exportId, report };
     } catch (error) {
-      outcome = { exportId: step.exportId, error: userMessageOf(error) };
+      outcome = {
+        exportId: step.exportId,
+        error: publicFailure(context, error, `applying export ${step.exportId}`).message,
+      };
     }
-    const recorded = (yield context.df.callActivityWithRetry(Names.recordSyncOutcome, transientRetry(), {
-      table: input.table,
-      outcome,
-    })) as Pick<Ledger, 'status'>;
+    let recorded: Pick<Ledger, 'status'>;
+    try {
+      recorded = (yield context.df.callActivityWithRetry(Names.recordSyncOutcome, transientRetry(), {
+        table: input.table,
+        outcome,
+      })) as Pick<Ledger, 'status'>;
+    } catch (error) {
+      const reason = publicFailure(context, error, `recording export ${step.exportId} of table ${input.table}`).message;
+      return { ...result, state: 'failed', reason } satisfies SyncTableResult;
+    }
     const passed = recorded.status.state !== 'failed';
     result.applied.push({ exportId: step.exportId, exportType: step.exportType, instanceId: step.instanceId, passed });
     if (!passed) return { ...result, state: 'failed', reason: recorded.status.reason };

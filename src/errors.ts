@@ -3,25 +3,28 @@
  * failure into a plain message, so the stable code travels at the start of the message
  * (`[CHECKSUM_MISMATCH] …`) and the orchestrator branches on it with `errorCodeOf`.
  */
-export type ErrorCode =
-  | 'EXPORT_INCOMPLETE'
-  | 'EXPORT_NOT_FOUND'
-  | 'UNSUPPORTED_FORMAT'
-  | 'MANIFEST_INVALID'
-  | 'MANIFEST_INCONSISTENT'
-  | 'DATA_FILE_MISSING'
-  | 'CHECKSUM_MISMATCH'
-  | 'CORRUPT_GZIP'
-  | 'FILE_POISONED'
-  | 'SOURCE_NOT_ALLOWED'
-  | 'SOURCE_ACCESS_DENIED'
-  | 'PARTITION_KEY_MISMATCH'
-  | 'COPY_NOT_SUPPORTED'
-  | 'RETRIES_EXHAUSTED'
-  | 'CONFIGURATION'
-  | 'BATCH_FAILED'
-  | 'INTERNAL'
-  | 'TRANSIENT';
+export const ERROR_CODES = [
+  'EXPORT_INCOMPLETE',
+  'EXPORT_NOT_FOUND',
+  'UNSUPPORTED_FORMAT',
+  'MANIFEST_INVALID',
+  'MANIFEST_INCONSISTENT',
+  'DATA_FILE_MISSING',
+  'CHECKSUM_MISMATCH',
+  'CORRUPT_GZIP',
+  'FILE_POISONED',
+  'SOURCE_NOT_ALLOWED',
+  'SOURCE_ACCESS_DENIED',
+  'PARTITION_KEY_MISMATCH',
+  'COPY_NOT_SUPPORTED',
+  'RETRIES_EXHAUSTED',
+  'CONFIGURATION',
+  'BATCH_FAILED',
+  'VALIDATION_FAILED',
+  'INTERNAL',
+  'TRANSIENT',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** A failure as it crosses the API: a stable code and one line for a person. */
 export interface ErrorInfo {
@@ -45,6 +48,7 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'PARTITION_KEY_MISMATCH',
   'COPY_NOT_SUPPORTED',
   'CONFIGURATION',
+  'VALIDATION_FAILED',
 ]);
 
 export class MigrationError extends Error {
@@ -72,4 +76,50 @@ export function userMessageOf(error: unknown): string {
   const start = message.search(/\[[A-Z_]+\]/);
   const text = start >= 0 ? message.slice(start) : message;
   return text.split('\n')[0].trim();
+}
+
+const KNOWN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+const DURABLE_PREFIX = /^(?:(?:Activity|Orchestrator) function '[^']*' failed: )+/;
+const PUBLIC_LIMIT = 300;
+
+/**
+ * One line of an error message a person may read, without what only the machine should know: Durable's
+ * `Activity function '…' failed:` prefixes, file paths (`/work/…`, `node_modules`, `C:\…`, `file://`) and URL
+ * query strings (a SAS or presigned signature) are cut out, and it is cut short.
+ */
+export function scrubbedLine(text: string): string {
+  const line = text.split('\n')[0].replace(DURABLE_PREFIX, '').trim();
+  const words = line.split(/\s+/).map((word) => {
+    const bare = word.replace(/^[(["'<]+/, '');
+    if (/^(?:file:|[A-Za-z]:\\|\/|\.{1,2}\/)|node_modules|[\\]/.test(bare) || /\.(?:js|ts|mjs|cjs):\d+/.test(bare))
+      return '<path>';
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(bare) ? word.replace(/\?.*$/, '') : word;
+  });
+  const clean = words.join(' ');
+  return clean.length > PUBLIC_LIMIT ? `${clean.slice(0, PUBLIC_LIMIT)}…` : clean;
+}
+
+/**
+ * What a failure shows across the API (status output, ledger, report): `[CODE] message`, one line, never a
+ * stack trace. A failure that carries a known code keeps its message from the code on; anything else is an unknown error: `fallback`
+ * (`INTERNAL` unless the caller knows better, e.g. `RETRIES_EXHAUSTED`) with `what` failed, a scrubbed summary and
+ * a correlation id from `newId`, which is returned so the caller can log the full details under it.
+ */
+export function publicErrorOf(
+  error: unknown,
+  what: string,
+  newId: () => string,
+  fallback: ErrorCode = 'INTERNAL',
+): ErrorInfo & { correlationId?: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = errorCodeOf(message);
+  // The project's own messages, from the code on: they name the object, and quote foreign text cut short.
+  if (code !== undefined && KNOWN_CODES.has(code)) return { code, message: userMessageOf(message) };
+  const correlationId = newId();
+  const summary = scrubbedLine(message);
+  return {
+    code: fallback,
+    message: `[${fallback}] ${what} failed${summary ? `: ${summary}` : ''} (correlation id ${correlationId})`,
+    correlationId,
+  };
 }

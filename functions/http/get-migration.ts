@@ -1,12 +1,24 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { guarded, publicOutput } from './answers';
+import { badRequest } from './read-json';
+
+/**
+ * What an instance id of this app looks like (`migrate-<hex>`, `sync-<table>-<export>-<n>`, `…:batch-<n>`). The
+ * durable client puts the id into a URL path unescaped, so `..` or a `/` would address another endpoint.
+ */
+const INSTANCE_ID = /^[A-Za-z0-9_.:-]{1,256}$/;
 
 /**
  * `GET /api/migrations/{id}`: the migration's status, progress and (when done) report, behind the same
- * function key as the start endpoint, so the CLI needs no Durable system key.
+ * function key as the start endpoint, so the CLI needs no Durable system key. A failure's `output` is its
+ * `[CODE] message` only.
  */
-export async function getMigrationHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+async function getMigration(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const instanceId = request.params.id;
+  if (!INSTANCE_ID.test(instanceId) || /^\.+$/.test(instanceId)) {
+    return badRequest([{ field: '(id)', message: 'must be an instance id such as migrate-<32 hex digits>' }]);
+  }
   const client = df.getClient(context);
   let status: df.DurableOrchestrationStatus | undefined;
   try {
@@ -23,8 +35,10 @@ export async function getMigrationHandler(request: HttpRequest, context: Invocat
       createdTime: status.createdTime,
       lastUpdatedTime: status.lastUpdatedTime,
       progress: status.customStatus ?? null,
-      output: status.output ?? null,
+      output: publicOutput(instanceId, status.runtimeStatus, status.output),
       ...client.createHttpManagementPayload(instanceId),
     },
   };
 }
+
+export const getMigrationHandler = guarded('reading a migration', getMigration);

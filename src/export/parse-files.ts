@@ -45,18 +45,23 @@ export function parseManifestFiles(text: string, where: string, locate: (key: st
 
 /** The summary's total must equal the sum of the files' counts, else the manifests were not written together. */
 export function checkManifestConsistency(summaryItemCount: number, files: DataFile[], where: string): void {
+  // Keys were normalised when located (src/export/locate.ts), so `data/f`, `data/./f` and `data/x/../f` meet here.
+  const seen = new Map<string, number>();
+  for (const file of files) {
+    const first = seen.get(file.key);
+    if (first !== undefined) {
+      throw new MigrationError(
+        'MANIFEST_INCONSISTENT',
+        `${where}: data file "${file.key}" is listed twice (entries ${first + 1} and ${file.index + 1}, in any spelling of its key)`,
+      );
+    }
+    seen.set(file.key, file.index);
+  }
   const sum = files.reduce((total, file) => total + file.itemCount, 0);
   if (sum !== summaryItemCount) {
     throw new MigrationError(
       'MANIFEST_INCONSISTENT',
       `${where}: manifest-summary.json says itemCount ${summaryItemCount} but manifest-files.json lists ${sum} items in ${files.length} files`,
     );
-  }
-  const seen = new Set<string>();
-  for (const file of files) {
-    if (seen.has(file.key)) {
-      throw new MigrationError('MANIFEST_INCONSISTENT', `${where}: data file "${file.key}" is listed twice`);
-    }
-    seen.add(file.key);
   }
 }

@@ -1,6 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
-import { MigrationError } from '../errors';
+import { MigrationError, scrubbedLine } from '../errors';
 
 export interface S3Location {
   bucket: string;
@@ -15,12 +15,19 @@ function isNotFound(error: unknown): boolean {
 }
 
 /**
- * Failures no retry can fix, as a permanent MigrationError naming the object: S3 refused the app's identity,
- * or the bucket does not exist. Anything else is returned as it is (the SDK has already retried throttling
- * and server errors).
+ * Every S3 failure as a MigrationError naming the object. No retry can fix S3 refusing the app's identity or a
+ * bucket that does not exist (permanent codes); anything else (an unknown S3 error, an answer the SDK cannot
+ * parse, a broken connection) is `TRANSIENT` with S3's answer in one scrubbed line, so Durable retries it and,
+ * if it lasts, the failure says which object and what S3 said instead of carrying the SDK's stack.
  */
 function permanentOrSame(error: unknown, at: S3Location): unknown {
-  if (!(error instanceof S3ServiceException)) return error;
+  if (error instanceof MigrationError) return error;
+  if (!(error instanceof S3ServiceException)) {
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return new MigrationError('TRANSIENT', `${s3Url(at)}: the S3 request failed (${scrubbedLine(what)})`, {
+      cause: error,
+    });
+  }
   if (error.name === 'AccessDenied' || error.name === 'Forbidden' || error.$metadata?.httpStatusCode === 403) {
     return new MigrationError(
       'SOURCE_ACCESS_DENIED',
@@ -29,7 +36,17 @@ function permanentOrSame(error: unknown, at: S3Location): unknown {
   }
   if (error.name === 'NoSuchBucket')
     return new MigrationError('EXPORT_NOT_FOUND', `bucket "${at.bucket}" does not exist (reading ${s3Url(at)})`);
-  return error;
+  const status = error.$metadata?.httpStatusCode;
+  return new MigrationError(
+    'TRANSIENT',
+    `${s3Url(at)}: S3 answered${status ? ` HTTP ${status}` : ''} ${error.name === 'Unknown' ? '' : `${error.name} `}(${scrubbedLine(error.message)})`,
+    { cause: error },
+  );
+}
+
+/** `permanentOrSame` for callers outside this module that send their own S3 commands (listing a prefix). */
+export function s3Failure(error: unknown, at: S3Location): unknown {
+  return permanentOrSame(error, at);
 }
 
 /** Reads a small object as text; undefined when it does not exist. */

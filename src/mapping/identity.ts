@@ -5,6 +5,7 @@ import { canonicalDecimal, isCanonicalInteger } from './numbers';
 import { isPlainObject } from './objects';
 import { formatPath } from './paths';
 import { AttributeValue, DynamoItem, KeySchema } from './types';
+import { loneSurrogateAt } from '../names';
 
 /** Cosmos DB's limit on `id`, in UTF-8 bytes (mapping.md §4). */
 export const MAX_ID_BYTES = 1023;
@@ -96,13 +97,32 @@ function simpleCanonicalKey(av: unknown): string | undefined {
   return undefined;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * A key value with a lone UTF-16 surrogate (JSON can spell one, `"\ud800"`; DynamoDB's UTF-8 strings cannot
+ * hold one) is refused, so the line is dead-lettered (docs/mapping.md, "Lone surrogates and special names"):
+ * the id would be part of every point read's URL, where it has no encoding (`encodeURI` throws).
+ */
+function wellFormedKey(text: string, name: string): string {
+  if (!SURROGATE.test(text)) return text;
+  const at = loneSurrogateAt(text);
+  if (at < 0) return text;
+  const unit = text.charCodeAt(at).toString(16).toUpperCase();
+  throw new MappingError(
+    'BAD_VALUE',
+    formatPath([name], false),
+    `the key value holds a lone UTF-16 surrogate (U+${unit} at position ${at}); DynamoDB strings are UTF-8, which cannot hold one, and a Cosmos DB id cannot carry it`,
+  );
+}
+
 function keyPart(item: DynamoItem, name: string): string {
   // The common keys take the short way; everything else, errors included, the full one with the path.
   const simple = Object.hasOwn(item, name) ? simpleCanonicalKey(item[name]) : undefined;
-  if (simple !== undefined) return encodeIdPart(simple);
+  if (simple !== undefined) return encodeIdPart(wellFormedKey(simple, name));
   const path = formatPath([name], false);
   if (!Object.hasOwn(item, name)) throw new MappingError('MISSING_KEY', path, 'the key attribute is missing');
-  return encodeIdPart(canonicalKey(item[name], path));
+  return encodeIdPart(wellFormedKey(canonicalKey(item[name], path), name));
 }
 
 function fitsIdLimit(s: string): boolean {

@@ -1,3 +1,12 @@
+import { defaultPartitionKeyPaths, keyDerivedPaths, MAX_PARTITION_KEY_LEVELS } from '../mapping';
+import {
+  bucketProblem,
+  cosmosNameProblem,
+  isAllowedSource as allowedByList,
+  keyPrefixProblem,
+  textProblem,
+  trimTrailingSlashes,
+} from '../names';
 import { DEFAULT_OPTIONS, MigrationRequest, OPTIONAL_OPTIONS } from './request';
 
 export interface Problem {
@@ -11,8 +20,10 @@ export type Json = Record<string, unknown>;
 
 const NUMBER_MODES = ['lossless', 'string', 'double'] as const;
 const COPY_MODES = ['auto', 'server', 'stream'] as const;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const COSMOS_ID_FORBIDDEN = /[/\\#?]/;
+/** What the app appends to an export's folder: `<exportPrefix>/manifest-summary.json` must be an S3 key. */
+const MAX_EXPORT_PREFIX_BYTES = 1024 - '/manifest-summary.json'.length;
+/** DynamoDB's limit on a key attribute's name, in UTF-8 bytes. */
+const MAX_KEY_ATTRIBUTE_BYTES = 255;
 
 export function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -46,14 +57,38 @@ export class Checker {
     return value;
   }
 
+  /** A Cosmos DB database or container name: also a folder of the lake (src/names/cosmos.ts). */
   cosmosId(parent: Json | undefined, name: string, path: string): string | undefined {
     const value = this.string(parent, name, path, true);
     if (value === undefined) return undefined;
-    if (value.length > 255) return this.problem(path, 'must be at most 255 characters');
-    if (COSMOS_ID_FORBIDDEN.test(value) || value.endsWith(' ')) {
-      return this.problem(path, 'must not contain / \\ # ? or end with a space');
+    const problem = cosmosNameProblem(value);
+    return problem ? this.problem(path, problem) : value;
+  }
+
+  /** A key attribute's name: at most 255 bytes, as in DynamoDB, and text that has a UTF-8 form. */
+  keyAttribute(parent: Json | undefined, name: string, path: string, required: boolean): string | undefined {
+    const value = this.string(parent, name, path, required);
+    if (value === undefined) return undefined;
+    if (Buffer.byteLength(value, 'utf8') > MAX_KEY_ATTRIBUTE_BYTES) {
+      return this.problem(
+        path,
+        `must be at most ${MAX_KEY_ATTRIBUTE_BYTES} bytes in UTF-8 (DynamoDB's limit for key names)`,
+      );
     }
-    return value;
+    const problem = textProblem(value);
+    return problem ? this.problem(path, problem) : value;
+  }
+
+  /**
+   * An S3 key prefix (trailing slashes dropped): refused, not normalised, when it is too long or spelled with
+   * empty, `.` or `..` segments (src/names/keys.ts), so one export has one spelling.
+   */
+  keyPrefix(parent: Json | undefined, name: string, path: string, maxBytes: number): string | undefined {
+    const value = this.string(parent, name, path, true);
+    if (value === undefined) return undefined;
+    const prefix = trimTrailingSlashes(value);
+    const problem = keyPrefixProblem(prefix, maxBytes);
+    return problem ? this.problem(path, problem) : prefix;
   }
 
   choice<T extends string>(
@@ -83,16 +118,42 @@ export class Checker {
   }
 }
 
+/**
+ * `target.partitionKeyPath`: by default the contract's path for the key schema (mapping.md §4: `/<pk>`, but
+ * `/_ddb_id` for a partition key attribute named `id` next to a sort key, `/_ddb_<name>` for a system property
+ * name). Given, one path or up to three levels, each one the document holds for every item and an incremental
+ * delete's `Keys` determine: `/id` or a key attribute under its document name (`keyDerivedPaths`).
+ */
 function partitionKeyPaths(check: Checker, target: Json | undefined, pk?: string, sk?: string): string[] {
-  const fallback = pk ? [`/${pk}`] : [];
+  if (!pk) return [];
+  const keySchema = sk === undefined ? { partitionKey: pk } : { partitionKey: pk, sortKey: sk };
+  const fallback = defaultPartitionKeyPaths(keySchema) ?? [];
   const value = target?.partitionKeyPath;
-  if (value === undefined || !pk) return fallback;
+  const allowed = keyDerivedPaths(keySchema);
+  const hierarchical = defaultPartitionKeyPaths(keySchema, true);
+  const examples = [
+    `"${fallback[0] ?? allowed[0]}"`,
+    ...(hierarchical ? [`${JSON.stringify(hierarchical)} (hierarchical)`] : []),
+  ].join(' or ');
+  if (value === undefined) {
+    if (fallback.length === 0)
+      check.problem(
+        'target.partitionKeyPath',
+        `is required: the partition key attribute's name cannot be written as a path; use "/id"`,
+      );
+    return fallback;
+  }
   const paths = typeof value === 'string' ? [value] : value;
-  const allowed = [[`/${pk}`].join(','), ...(sk ? [[`/${pk}`, `/${sk}`].join(',')] : [])];
-  if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string') || !allowed.includes(paths.join(','))) {
+  if (
+    !Array.isArray(paths) ||
+    paths.length === 0 ||
+    paths.length > MAX_PARTITION_KEY_LEVELS ||
+    !paths.every((p) => typeof p === 'string' && allowed.includes(p)) ||
+    new Set(paths).size !== paths.length
+  ) {
     check.problem(
       'target.partitionKeyPath',
-      `must be "/${pk}"${sk ? ` or ["/${pk}", "/${sk}"] (hierarchical)` : ''}: incremental deletes carry only the key attributes, so the partition key must be made of them`,
+      `must be ${examples}, or 1 to ${MAX_PARTITION_KEY_LEVELS} distinct levels of ${allowed.map((p) => `"${p}"`).join(', ')}: the value is read from each document at the path, and incremental deletes carry only the key attributes, so the path must hold the id or a key attribute as the document names it (docs/mapping.md §4)`,
     );
     return fallback;
   }
@@ -135,8 +196,8 @@ export function checkCommonParts<S>(
   );
   const checkedSource = checkSource(source);
 
-  const partitionKey = check.string(keySchema, 'partitionKey', 'keySchema.partitionKey', true);
-  const sortKey = check.string(keySchema, 'sortKey', 'keySchema.sortKey', false);
+  const partitionKey = check.keyAttribute(keySchema, 'partitionKey', 'keySchema.partitionKey', true);
+  const sortKey = check.keyAttribute(keySchema, 'sortKey', 'keySchema.sortKey', false);
   if (sortKey !== undefined && sortKey === partitionKey)
     check.problem('keySchema.sortKey', 'must differ from partitionKey');
   const database = check.cosmosId(target, 'database', 'target.database');
@@ -191,11 +252,12 @@ export function checkCommonParts<S>(
   };
 }
 
-/** `source.bucket`: required, a valid bucket name. */
+/** `source.bucket`: required, a valid bucket name (src/names/bucket.ts). */
 export function checkBucket(check: Checker, source: Json | undefined): string | undefined {
   const bucket = check.string(source, 'bucket', 'source.bucket', true);
-  if (bucket !== undefined && !BUCKET.test(bucket)) check.problem('source.bucket', 'is not a valid S3 bucket name');
-  return bucket;
+  if (bucket === undefined) return undefined;
+  const problem = bucketProblem(bucket);
+  return problem ? check.problem('source.bucket', problem) : bucket;
 }
 
 export function checkAllowedSource(
@@ -204,6 +266,7 @@ export function checkAllowedSource(
   prefix: string | undefined,
   allowedSources: string[],
 ): void {
+  // Only names that passed their own checks get here (a refused one is undefined), so the message stays short.
   if (bucket && prefix !== undefined && !isAllowedSource(bucket, prefix, allowedSources)) {
     check.problem('source', `s3://${bucket}/${prefix} is not in the app's ALLOWED_SOURCES; ask the operator to add it`);
   }
@@ -215,12 +278,7 @@ export function validateMigrationRequest(body: unknown, allowedSources: string[]
   if (!isObject(body)) return { ok: false, problems: [{ field: '(body)', message: 'must be a JSON object' }] };
   const { source, parts } = checkCommonParts(check, body, ['bucket', 'exportPrefix'], (raw) => {
     const bucket = checkBucket(check, raw);
-    let exportPrefix = check.string(raw, 'exportPrefix', 'source.exportPrefix', true);
-    if (exportPrefix !== undefined) {
-      exportPrefix = exportPrefix.replace(/\/+$/, '');
-      if (exportPrefix.startsWith('/'))
-        check.problem('source.exportPrefix', 'is a key prefix and must not start with "/"');
-    }
+    const exportPrefix = check.keyPrefix(raw, 'exportPrefix', 'source.exportPrefix', MAX_EXPORT_PREFIX_BYTES);
     return { bucket, exportPrefix };
   });
   const { bucket, exportPrefix } = source;
@@ -232,12 +290,10 @@ export function validateMigrationRequest(body: unknown, allowedSources: string[]
   };
 }
 
-/** An allow-list entry is a bucket, or a bucket and key prefix (`bucket/exports/orders`). Empty list: any. */
+/**
+ * An allow-list entry is a bucket, or a bucket and key prefix (`bucket/exports/orders`). Empty list: any.
+ * Keys are normalised and compared segment by segment (src/names/sources.ts).
+ */
 export function isAllowedSource(bucket: string, exportPrefix: string, allowed: string[]): boolean {
-  if (allowed.length === 0) return true;
-  const full = `${bucket}/${exportPrefix}`;
-  return allowed.some((entry) => {
-    const clean = entry.replace(/\/+$/, '');
-    return clean === bucket || full === clean || full.startsWith(`${clean}/`);
-  });
+  return allowedByList(bucket, exportPrefix, allowed);
 }

@@ -1,10 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { MigrationError } from '../errors';
 import { MigrationReport } from '../migration/contracts';
 import { MigrationRequest } from '../migration/request';
 import { discoverExports } from './discover-exports';
 import { planSync } from './plan';
 import { TableStore } from './table-store';
-import { Ledger, LedgerEntry, ReportSummary, requestFor } from './types';
+import { emptyLedger, Ledger, LedgerEntry, ReportSummary, requestFor } from './types';
+import { registrationNamesProblem } from './validate-registration';
 
 /** The next export of a table to apply, already marked `applying` in the ledger. */
 export type NextStep =
@@ -33,11 +35,23 @@ export async function planNextStep(
 ): Promise<NextStep> {
   const registration = await store.getRegistration(table);
   if (!registration) return { kind: 'unregistered' };
+  // A registration stored before today's name rules were enforced must not turn into paths either.
+  const invalid = registrationNamesProblem(registration.value);
+  if (invalid)
+    throw new MigrationError('CONFIGURATION', `the registration of table ${table} ${invalid}; register it again`);
   const { source, options } = registration.value;
   let step: NextStep = { kind: 'done', state: 'up-to-date' };
   const current = await store.getLedger(table, now);
   const known = new Set(current.value.exports.map((e) => e.exportPrefix));
-  const discovery = await discoverExports(s3, source.bucket, source.exportsPrefix, known);
+  let discovery: Awaited<ReturnType<typeof discoverExports>>;
+  try {
+    discovery = await discoverExports(s3, source.bucket, source.exportsPrefix, known);
+  } catch (error) {
+    // A bucket that does not exist, access denied: the ledger says so, and the sync ends as failed.
+    if (!(error instanceof MigrationError) || error.retryable) throw error;
+    await recordFailure(store, table, error.message, now);
+    return { kind: 'done', state: 'failed', reason: error.message };
+  }
   await store.updateLedger(table, now, (ledger) => {
     const plan = planSync(ledger, discovery.exports, options.allowGaps, now);
     const next = plan.next;
@@ -77,11 +91,38 @@ function summarise(report: MigrationReport): ReportSummary {
   };
 }
 
-/** What applying one export came to: its report, or the reason its migration failed. */
+/** What applying one export came to: its report, or the reason (`[CODE] message`) its migration failed. */
 export interface ApplyOutcome {
+  /** Empty when the sync failed before it chose an export (its planning failed): `error` is the table's. */
   exportId: string;
   report?: MigrationReport;
   error?: string;
+}
+
+/** `[CODE] message` about export `exportId`: `[CODE] export <id>: message`. */
+function aboutExport(exportId: string, reason: string): string {
+  const code = /^\[[A-Z_]+\] /.exec(reason);
+  return code ? `${code[0]}export ${exportId}: ${reason.slice(code[0].length)}` : `export ${exportId}: ${reason}`;
+}
+
+/**
+ * Records that the table's sync failed as a whole (`reason` is `[CODE] message`), unless the table is no longer
+ * registered: a sync must not bring back the ledger of a table deleted while it ran.
+ */
+async function recordFailure(store: TableStore, table: string, reason: string, now: string): Promise<Ledger> {
+  if (!(await store.getRegistration(table))) return unregisteredLedger(table, now);
+  return store.updateLedger(table, now, (ledger) => ({ ...ledger, status: { state: 'failed', reason, at: now } }));
+}
+
+function unregisteredLedger(table: string, now: string): Ledger {
+  return {
+    ...emptyLedger(table, now),
+    status: {
+      state: 'failed',
+      reason: `[CONFIGURATION] table ${table} is no longer registered (it was deleted while its sync ran); nothing was recorded`,
+      at: now,
+    },
+  };
 }
 
 /**
@@ -95,6 +136,8 @@ export async function recordOutcome(
   outcome: ApplyOutcome,
   now: string,
 ): Promise<Ledger> {
+  if (outcome.exportId === '') return recordFailure(store, table, outcome.error ?? '[INTERNAL] the sync failed', now);
+  if (!(await store.getRegistration(table))) return unregisteredLedger(table, now);
   return store.updateLedger(table, now, (ledger) => {
     const entry = ledger.exports.find((e) => e.exportId === outcome.exportId);
     if (!entry) return ledger;
@@ -105,7 +148,7 @@ export async function recordOutcome(
     entry.reason = passed
       ? undefined
       : (outcome.error ??
-        `validation did not pass (${outcome.report?.validation.countsDetail}; ${outcome.report?.validation.mismatched} sampled item(s) differ; ${outcome.report?.files.failed} file(s) failed)`);
+        `[VALIDATION_FAILED] the migration into ${outcome.report?.target.database}/${outcome.report?.target.container} did not pass validation (${outcome.report?.validation.countsDetail}; ${outcome.report?.validation.mismatched} sampled item(s) differ; ${outcome.report?.files.failed} file(s) failed)`);
     const reached = passed
       ? entry.exportType === 'FULL_EXPORT'
         ? entry.exportTime
@@ -116,7 +159,7 @@ export async function recordOutcome(
       reachedTime: reached,
       status: passed
         ? { state: 'syncing', at: now }
-        : { state: 'failed', reason: `${entry.exportId}: ${entry.reason}`, at: now },
+        : { state: 'failed', reason: aboutExport(entry.exportId, entry.reason ?? ''), at: now },
     };
   });
 }

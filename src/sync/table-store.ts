@@ -1,4 +1,6 @@
 import { ContainerClient, RestError } from '@azure/storage-blob';
+import { MigrationError } from '../errors';
+import { quoteName, tableNameProblem } from '../names';
 import { emptyLedger, Ledger, TableRegistration } from './types';
 
 /**
@@ -22,12 +24,27 @@ export class ConcurrentUpdateError extends Error {
   }
 }
 
+/**
+ * A table's folder. Routes check the name first (a 400); this is the last guard, because the storage SDK resolves
+ * `..` in blob names and `../../lake` would be another table's registration, or no table's.
+ */
+function folderOf(name: string): string {
+  const problem = tableNameProblem(name);
+  if (problem) {
+    throw new MigrationError(
+      'CONFIGURATION',
+      `table name ${quoteName(name)} cannot name a folder of the lake: it ${problem}`,
+    );
+  }
+  return `${ROOT}/${name}`;
+}
+
 function registrationPath(name: string): string {
-  return `${ROOT}/${name}/registration.json`;
+  return `${folderOf(name)}/registration.json`;
 }
 
 function ledgerPath(name: string): string {
-  return `${ROOT}/${name}/ledger.json`;
+  return `${folderOf(name)}/ledger.json`;
 }
 
 export class TableStore {
@@ -67,11 +84,11 @@ export class TableStore {
     }
   }
 
-  getRegistration(name: string): Promise<Versioned<TableRegistration> | undefined> {
+  async getRegistration(name: string): Promise<Versioned<TableRegistration> | undefined> {
     return this.read<TableRegistration>(registrationPath(name));
   }
 
-  putRegistration(registration: TableRegistration, etag: string | undefined): Promise<string> {
+  async putRegistration(registration: TableRegistration, etag: string | undefined): Promise<string> {
     return this.write(
       registrationPath(registration.name),
       registration,
@@ -84,7 +101,7 @@ export class TableStore {
     return (await this.read<Ledger>(ledgerPath(name))) ?? { value: emptyLedger(name, now) };
   }
 
-  saveLedger(ledger: Ledger, etag: string | undefined): Promise<string> {
+  async saveLedger(ledger: Ledger, etag: string | undefined): Promise<string> {
     return this.write(ledgerPath(ledger.table), ledger, etag, `the ledger of table ${ledger.table}`);
   }
 
@@ -106,7 +123,10 @@ export class TableStore {
     const names: string[] = [];
     try {
       for await (const item of this.lake.listBlobsByHierarchy('/', { prefix: `${ROOT}/` })) {
-        if (item.kind === 'prefix') names.push(item.name.slice(ROOT.length + 1).replace(/\/$/, ''));
+        if (item.kind !== 'prefix') continue;
+        // A folder someone else put there under a name no route accepts is not a table.
+        const name = item.name.slice(ROOT.length + 1).replace(/\/$/, '');
+        if (tableNameProblem(name) === undefined) names.push(name);
       }
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return [];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ExportType } from '../export/types';
 import { MigrationOptions, MigrationRequest } from '../migration/request';
 
@@ -94,6 +95,15 @@ export function requestFor(
   };
 }
 
+/** Table names up to this length are their sync's instance id as they are; longer ones are shortened. */
+const LONGEST_PLAIN_NAME = 64;
+
+/**
+ * The one sync instance of a table: `sync-<table>`. A table name may have 255 characters, an instance id at most
+ * 256, and the sync's migrations add `-<exportId>-<attempt>`, so a longer name keeps its first 48 characters and
+ * gets 16 hex digits of its SHA-256: still one id per table, and short enough for every instance the sync starts.
+ */
 export function syncInstanceId(table: string): string {
-  return `sync-${table}`;
+  if (table.length <= LONGEST_PLAIN_NAME) return `sync-${table}`;
+  return `sync-${table.slice(0, 48)}-${createHash('sha256').update(table, 'utf8').digest('hex').slice(0, 16)}`;
 }

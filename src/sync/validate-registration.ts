@@ -6,10 +6,49 @@ import {
   isObject,
   Problem,
 } from '../migration/validate-request';
+import {
+  bucketProblem,
+  cosmosNameProblem,
+  keyPrefixProblem,
+  quoteName,
+  tableNameProblem,
+  trimTrailingSlashes,
+} from '../names';
 import { TableRegistration } from './types';
 
-/** DynamoDB's own rule for table names; they also make safe instance ids and blob paths. */
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+/** Room for what DynamoDB appends, `/AWSDynamoDB/<ExportId>/manifest-summary.json`, within S3's 1,024-byte keys. */
+const MAX_EXPORTS_PREFIX_BYTES = 1024 - '/AWSDynamoDB/'.length - 64 - '/manifest-summary.json'.length;
+
+/**
+ * The name problem of `table` as a `{name}` route parameter (it arrives URL-decoded: `..%2Ft` is `../t`), as
+ * the one problem of a 400 answer; undefined for a DynamoDB table name. Every table route checks it first, so a
+ * name never reaches a blob path or an instance id unchecked.
+ */
+export function tableNameProblems(table: string): Problem[] | undefined {
+  const problem = tableNameProblem(table);
+  return problem ? [{ field: '(name)', message: problem }] : undefined;
+}
+
+/**
+ * Why a stored registration's names cannot become paths (`has target.database "..", which must not be "." or
+ * ".."`), or undefined: a registration written before these rules were enforced is checked again when used.
+ */
+export function registrationNamesProblem(registration: TableRegistration): string | undefined {
+  const { name, source, target } = registration;
+  const checks: [string, string, string | undefined][] = [
+    ['name', name, tableNameProblem(name)],
+    ['source.bucket', source.bucket, bucketProblem(source.bucket)],
+    [
+      'source.exportsPrefix',
+      source.exportsPrefix,
+      source.exportsPrefix === '' ? undefined : keyPrefixProblem(source.exportsPrefix, MAX_EXPORTS_PREFIX_BYTES),
+    ],
+    ['target.database', target.database, cosmosNameProblem(target.database)],
+    ['target.container', target.container, cosmosNameProblem(target.container)],
+  ];
+  const found = checks.find(([, , problem]) => problem !== undefined);
+  return found ? `has ${found[0]} ${quoteName(found[1])}, which ${found[2]}` : undefined;
+}
 
 export type ValidatedRegistration =
   { ok: true; registration: Omit<TableRegistration, 'createdAt' | 'updatedAt'> } | { ok: false; problems: Problem[] };
@@ -25,7 +64,7 @@ export function validateTableRegistration(
   allowedSources: string[] = [],
 ): ValidatedRegistration {
   const check = new Checker();
-  if (!TABLE_NAME.test(name)) check.problem('(name)', 'must be a DynamoDB table name: 3 to 255 of A-Z a-z 0-9 _ . -');
+  for (const { field, message } of tableNameProblems(name) ?? []) check.problem(field, message);
   if (!isObject(body))
     return { ok: false, problems: [...check.problems, { field: '(body)', message: 'must be a JSON object' }] };
   const { source, options, parts } = checkCommonParts(
@@ -42,10 +81,11 @@ export function validateTableRegistration(
           'must be a string (the S3Prefix of the exports; "" for none)',
         );
       else if (typeof value === 'string') {
-        exportsPrefix = value.replace(/\/+$/, '');
-        if (exportsPrefix.startsWith('/'))
-          check.problem('source.exportsPrefix', 'is a key prefix and must not start with "/"');
-        if (/(^|\/)AWSDynamoDB(\/|$)/.test(exportsPrefix)) {
+        exportsPrefix = trimTrailingSlashes(value);
+        // "" is allowed (exports written without an S3Prefix); anything else is a key prefix with one spelling.
+        const problem = exportsPrefix === '' ? undefined : keyPrefixProblem(exportsPrefix, MAX_EXPORTS_PREFIX_BYTES);
+        if (problem) exportsPrefix = check.problem('source.exportsPrefix', problem);
+        else if (/(^|\/)AWSDynamoDB(\/|$)/.test(exportsPrefix)) {
           check.problem(
             'source.exportsPrefix',
             'is the prefix the exports were written with, without "/AWSDynamoDB/…"',

@@ -7,6 +7,14 @@ export interface Difference {
   actual: unknown;
 }
 
+/**
+ * An own property's value, or undefined. Attribute names are data: `__proto__`, `constructor` or `toString`
+ * must be read as the item's own attributes, never through the prototype (`{}.constructor` is `Object`).
+ */
+function own(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
 function describe(value: unknown): string {
   if (value === undefined) return 'missing';
   if (Array.isArray(value)) return 'array';
@@ -34,9 +42,11 @@ function compareValues(expected: unknown, actual: unknown, path: string, out: Di
   if (kind === 'object') {
     const a = expected as Record<string, unknown>;
     const b = actual as Record<string, unknown>;
-    for (const key of Object.keys(a)) compareValues(a[key], b[key], path ? `${path}.${key}` : key, out, limit);
+    for (const key of Object.keys(a))
+      compareValues(own(a, key), own(b, key), path ? `${path}.${key}` : key, out, limit);
     for (const key of Object.keys(b)) {
-      if (!(key in a)) out.push({ path: path ? `${path}.${key}` : key, expected: undefined, actual: b[key] });
+      if (!Object.hasOwn(a, key))
+        out.push({ path: path ? `${path}.${key}` : key, expected: undefined, actual: b[key] });
     }
     return;
   }
@@ -52,8 +62,14 @@ export function compareDocuments(
   actual: Record<string, unknown>,
   limit = 10,
 ): Difference[] {
-  const stripped: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(actual)) if (!SYSTEM_PROPERTIES.has(key)) stripped[key] = value;
+  // Built without a prototype and with defineProperty: `stripped.__proto__ = value` would set the prototype and
+  // lose the attribute, reporting a false mismatch for an item that was stored correctly.
+  const stripped: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(actual)) {
+    if (!SYSTEM_PROPERTIES.has(key)) {
+      Object.defineProperty(stripped, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+  }
   const out: Difference[] = [];
   compareValues(expected, stripped, '', out, limit);
   return out;

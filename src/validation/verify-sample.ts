@@ -2,7 +2,7 @@ import { Container } from '@azure/cosmos';
 import { ContainerClient, RestError } from '@azure/storage-blob';
 import { SampleRecord } from './sample-record';
 import { samplePath } from '../lake/paths';
-import { mapItem, mapKeys, MappingOptions, newMappingStats } from '../mapping';
+import { mapItem, mapKeys, MappingError, MappingOptions, newMappingStats } from '../mapping';
 import { parseRecord } from '../export/records';
 import { compareDocuments, Difference } from './compare';
 
@@ -76,6 +76,31 @@ async function checkRecord(
 }
 
 /**
+ * What one odd record must not do is fail the validation of the whole export on every retry: a record the
+ * mapping now refuses, or an id no request URL can carry (a lone surrogate makes the SDK's `encodeURI` throw
+ * `URI malformed`), is a mismatch with the reason. Failures of the service (throttling, connections) are still
+ * thrown, so the activity is retried.
+ */
+async function checkRecordSafely(
+  container: Container,
+  record: SampleRecord,
+  mapping: MappingOptions,
+  incremental: boolean,
+): Promise<Mismatch | undefined> {
+  try {
+    return await checkRecord(container, record, mapping, incremental);
+  } catch (error) {
+    if (!(error instanceof URIError || error instanceof MappingError || error instanceof SyntaxError)) throw error;
+    return {
+      id: '',
+      file: record.file,
+      line: record.line,
+      reason: `cannot be read back to compare: ${error.message.split('\n')[0]}`,
+    };
+  }
+}
+
+/**
  * Reads every sampled record back from Cosmos by id and partition key and compares it, attribute by
  * attribute, with what the mapping makes of the source line. A record that was written more recently by a
  * later export is not this export's concern: callers validate an export right after applying it.
@@ -104,7 +129,7 @@ export async function verifySample(input: {
   const worker = async (): Promise<void> => {
     while (next < records.length) {
       const record = records[next++];
-      const mismatch = await checkRecord(input.container, record, input.mapping, input.incremental);
+      const mismatch = await checkRecordSafely(input.container, record, input.mapping, input.incremental);
       if (mismatch) mismatches.push(mismatch);
     }
   };
