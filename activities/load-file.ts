@@ -16,17 +16,17 @@ export function loadFileActivity(deps: DependencySource) {
       const { database, container } = input.request.target;
       const target = clients.cosmos.database(database).container(container);
       // The cap is the whole migration's; this process's loads of it share one bucket, a parallel file's share each (ru-budget.ts).
-      const cap = await resolveRuCap(target, input.request.options.maxRequestUnitsPerSecond);
+      const cap = await resolveRuCap(target, input.request.options.maxRequestUnitsPerSecond, settings.cosmosThroughput);
       const lease = leaseRuBudget(
         input.runId,
         cap.requestUnitsPerSecond,
         input.parallelFiles ?? input.request.options.maxParallelFiles,
       );
-      if (cap.requestUnitsPerSecond !== undefined) {
-        context?.log(
-          `${input.file.key}: RU budget ${Math.round(lease.budget.ratePerSecond)} RU/s in this process of ${cap.requestUnitsPerSecond} RU/s (${cap.source})`,
-        );
-      }
+      context?.log(
+        cap.requestUnitsPerSecond === undefined
+          ? `${input.file.key}: no RU budget (${cap.detail})`
+          : `${input.file.key}: RU budget ${Math.round(lease.budget.ratePerSecond)} RU/s in this process of ${cap.requestUnitsPerSecond} RU/s (${cap.detail})`,
+      );
       try {
         const load = loadFile({
           lake: clients.lake,

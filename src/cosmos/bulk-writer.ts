@@ -22,7 +22,8 @@ export interface BulkWriterOptions<M> {
   maxConcurrency?: number;
   /**
    * The migration's RU budget (ru-budget.ts): each call waits for an estimate of its charge and settles it with
-   * the real one. Under a budget a call carries at most about one second of it. Default: no cap.
+   * the real one. Under a budget a call carries about one bucket of it (a quarter of a second's worth), and the
+   * first call is a small probe, alone in flight, whose charge sizes the next. Default: no cap.
    */
   ruBudget?: RuBudget;
   /**
@@ -55,7 +56,7 @@ export interface BulkWriterOptions<M> {
 
 /** What a call is estimated to cost per operation before any charge has been seen: a 1 KB upsert, default indexing. */
 const INITIAL_RU_PER_OPERATION = 6;
-/** Under a tight RU budget calls still carry this many operations. */
+/** Under a tight RU budget calls still carry this many operations; so does the probe (see updateBatchLimit). */
 const MIN_BUDGETED_BATCH = 10;
 
 /** One operation's outcome, from a bulk call or a point operation. */
@@ -141,11 +142,28 @@ export class BulkWriter<M> {
     return this.chargedOperations > 0 ? this.requestCharge / this.chargedOperations : INITIAL_RU_PER_OPERATION;
   }
 
-  /** Under a budget, a call carries about one second of it, so the writer does not send bursts the cap then has to repay. */
+  /** Whether calls wait for an RU budget (a finite one). */
+  private get budgeted(): boolean {
+    return Number.isFinite(this.options.ruBudget?.ratePerSecond ?? Infinity);
+  }
+
+  /**
+   * Under a budget, a call carries about one bucket of it, so the writer does not send bursts the cap then has to
+   * repay (and the service throttles meanwhile). Until a charge has been seen, the RUs per operation are a guess
+   * (a 1 KB document with few properties costs a third of a richer one): the first call is a probe of
+   * MIN_BUDGETED_BATCH operations, sent alone (see dispatch), and its charge sizes the calls after it.
+   */
   private updateBatchLimit(): void {
-    const rate = this.options.ruBudget?.ratePerSecond ?? Infinity;
-    if (!Number.isFinite(rate)) return;
-    this.batchLimit = Math.min(this.batchSize, Math.max(MIN_BUDGETED_BATCH, Math.floor(rate / this.ruPerOperation())));
+    const budget = this.options.ruBudget;
+    if (!budget || !this.budgeted) return;
+    if (this.chargedOperations === 0) {
+      this.batchLimit = Math.min(this.batchSize, MIN_BUDGETED_BATCH);
+      return;
+    }
+    this.batchLimit = Math.min(
+      this.batchSize,
+      Math.max(MIN_BUDGETED_BATCH, Math.floor(budget.burst / this.ruPerOperation())),
+    );
   }
 
   /** Sends what is buffered and waits for every request in flight. */
@@ -165,9 +183,11 @@ export class BulkWriter<M> {
     const bytes = this.bufferedBytes;
     this.batch = [];
     this.bufferedBytes = 0;
+    // Under a budget, nothing goes out beside the probe until its charge is known (updateBatchLimit).
+    const probing = this.budgeted && this.chargedOperations === 0;
     while (
       this.inFlight.size > 0 &&
-      (this.inFlight.size >= this.window.limit || this.inFlightBytes + bytes > this.maxInFlightBytes)
+      (probing || this.inFlight.size >= this.window.limit || this.inFlightBytes + bytes > this.maxInFlightBytes)
     ) {
       await Promise.race(this.inFlight);
     }
@@ -237,7 +257,7 @@ export class BulkWriter<M> {
       let retryAfter: number | undefined;
       let retry: PendingWrite<M>[] = [];
       const budget = this.options.ruBudget;
-      const reserved = budget ? await budget.acquire(pending.length * this.ruPerOperation()) : 0;
+      const reserved = budget ? await budget.acquire(pending.length * this.ruPerOperation(), this) : 0;
       const ticket = this.window.begin();
       let charge = 0;
       let throttled = false;

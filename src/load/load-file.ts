@@ -123,11 +123,13 @@ function operationFor(
       kind: 'put',
       operation: {
         operationType: 'Upsert',
+        // The document's own value at the container's partition key path(s) (docs/mapping.md §4).
         partitionKey: mapped.partitionKey as never,
         resourceBody: mapped.document as never,
       },
     };
   }
+  // Keys mapped and named as the item's key attributes are, so the value at the path is the one it was written with.
   const key = mapKeys(record.keys, input.mapping);
   return {
     kind: 'delete',

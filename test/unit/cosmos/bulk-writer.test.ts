@@ -116,7 +116,7 @@ describe('BulkWriter', () => {
     expect(calls.upserts).toBe(0);
   });
 
-  test('an RU budget holds the charge per second and sizes calls to about a second of it', async () => {
+  test('an RU budget holds the charge per second and sizes calls to about a bucket of it, after a probe', async () => {
     const clock = { time: 0, now: () => clock.time, sleep: async (ms: number) => void (clock.time += ms) };
     const budget = new RuBudget(500, 1, clock);
     const { container, calls } = fakeContainer({ charge: 5 });
@@ -131,9 +131,31 @@ describe('BulkWriter', () => {
     expect(budget.charged).toBe(10_000);
     // 10,000 RU at 500 RU/s, the first 500 from the full bucket: at least 19 s of (fake) waiting.
     expect(clock.time).toBeGreaterThanOrEqual(18_000);
-    // Calls carry about a second of the budget: 500 / 6 (the first guess) = 83 operations, then 500 / 5 = 100.
-    expect(calls.bulk[0]).toBe(83);
+    // The first call is a probe of 10 operations, alone in flight; then calls carry about one bucket of the
+    // budget (here a second's worth): 500 / 5 = 100 operations.
+    expect(calls.bulk[0]).toBe(10);
     expect(Math.max(...calls.bulk)).toBe(100);
+  });
+
+  test('under a budget nothing is sent beside the probe until its charge is known', async () => {
+    const clock = { time: 0, now: () => clock.time, sleep: async (ms: number) => void (clock.time += ms) };
+    const budget = new RuBudget(800, 0.25, clock);
+    const { container, calls } = fakeContainer({ charge: 19 });
+    const writer = new BulkWriter<number>(container, {
+      ruBudget: budget,
+      concurrency: 8,
+      pointWriteLimit: 0,
+      onWritten: () => undefined,
+      onRejected: () => undefined,
+    });
+    for (let i = 0; i < 500; i++) await writer.write(upsert(i), i);
+    await writer.flush();
+    expect(calls.bulk[0]).toBe(10);
+    // A quarter of a second of 800 RU/s at 19 RU per operation: 10 operations (the floor), 190 RU per call.
+    expect(Math.max(...calls.bulk)).toBe(10);
+    expect(budget.charged).toBe(500 * 19);
+    // 9,500 RU at 800 RU/s, 200 from the full bucket: at least 11.6 s.
+    expect(clock.time).toBeGreaterThanOrEqual(11_500);
   });
 
   test('bytes in flight are bounded whatever the window allows', async () => {

@@ -90,6 +90,29 @@ describe('RuBudget', () => {
   });
 });
 
+describe('RuBudget fairness between writers', () => {
+  test('holders are served in turn: a writer with many requests waiting does not take a bigger share', async () => {
+    const clock = fakeClock();
+    const budget = new RuBudget(100, 1, clock);
+    await budget.acquire(100); // empty the bucket: from here every grant waits for the refill
+    const order: string[] = [];
+    const ask = (holder: string) => budget.acquire(50, holder).then(() => order.push(holder));
+    const greedy = Array.from({ length: 4 }, () => ask('greedy'));
+    const modest = [ask('modest'), ask('modest')];
+    await Promise.all([...greedy, ...modest]);
+    expect(order).toEqual(['greedy', 'modest', 'greedy', 'modest', 'greedy', 'greedy']);
+    // 300 RU at 100 RU/s after the bucket was emptied.
+    expect(clock.time).toBeGreaterThanOrEqual(3000);
+  });
+
+  test('the default bucket holds a quarter of a second, the live application’s share of one', () => {
+    expect(new RuBudget(800).burst).toBe(200);
+    const lease = leaseRuBudget('burst-check', 800, 1);
+    expect(lease.budget.burst).toBe(200);
+    lease.release();
+  });
+});
+
 describe('leaseRuBudget', () => {
   test('loads of one migration in one process share one bucket, one parallel file’s share each', () => {
     const first = leaseRuBudget('migration-a', 8000, 8);

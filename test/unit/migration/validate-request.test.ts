@@ -70,6 +70,62 @@ describe('validateMigrationRequest', () => {
   });
 });
 
+describe('target.partitionKeyPath (docs/mapping.md §4)', () => {
+  const withKeys = (keySchema: object, partitionKeyPath?: unknown) =>
+    validateMigrationRequest({
+      ...valid,
+      keySchema,
+      target: { ...valid.target, ...(partitionKeyPath === undefined ? {} : { partitionKeyPath }) },
+    });
+  const pathsOf = (result: ReturnType<typeof validateMigrationRequest>) =>
+    result.ok ? result.request.target.partitionKeyPaths : result.problems;
+
+  test.each<[string, object, string[]]>([
+    ['ordinary keys', { partitionKey: 'pk', sortKey: 'sk' }, ['/pk']],
+    ['partition key id alone: the document id', { partitionKey: 'id' }, ['/id']],
+    ['partition key id with a sort key: its raw value, renamed', { partitionKey: 'id', sortKey: 'sk' }, ['/_ddb_id']],
+    ['sort key id', { partitionKey: 'pk', sortKey: 'id' }, ['/pk']],
+    ['a system property name', { partitionKey: '_ts' }, ['/_ddb__ts']],
+  ])('default: %s', (_name, keySchema, expected) => {
+    expect(pathsOf(withKeys(keySchema))).toEqual(expected);
+  });
+
+  test.each<[string, object, unknown]>([
+    ['the hierarchical default', { partitionKey: 'pk', sortKey: 'sk' }, ['/pk', '/sk']],
+    ['a sort key id in a hierarchical key', { partitionKey: 'pk', sortKey: 'id' }, ['/pk', '/_ddb_id']],
+    ['a partition key id in a hierarchical key', { partitionKey: 'id', sortKey: 'sk' }, ['/_ddb_id', '/sk']],
+    ['the document id', { partitionKey: 'id', sortKey: 'sk' }, '/id'],
+    ['three levels', { partitionKey: 'pk', sortKey: 'sk' }, ['/pk', '/sk', '/id']],
+  ])('accepted: %s', (_name, keySchema, partitionKeyPath) => {
+    const paths = typeof partitionKeyPath === 'string' ? [partitionKeyPath] : partitionKeyPath;
+    expect(pathsOf(withKeys(keySchema, partitionKeyPath))).toEqual(paths);
+  });
+
+  test.each<[string, object, unknown]>([
+    ['an attribute that is not a key', { partitionKey: 'pk', sortKey: 'sk' }, '/tenant'],
+    ['the raw name of a renamed key', { partitionKey: 'id', sortKey: 'sk' }, ['/id', '/sk', '/_ddb_id', '/pk']],
+    ['a renamed id that is not always there', { partitionKey: 'id' }, '/_ddb_id'],
+    ['a system property name', { partitionKey: '_ts' }, '/_ts'],
+    ['a repeated level', { partitionKey: 'pk', sortKey: 'sk' }, ['/pk', '/pk']],
+    ['no level', { partitionKey: 'pk', sortKey: 'sk' }, []],
+    ['not strings', { partitionKey: 'pk', sortKey: 'sk' }, [1]],
+  ])('refused: %s', (_name, keySchema, partitionKeyPath) => {
+    const result = withKeys(keySchema, partitionKeyPath);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems.map((p) => p.field)).toEqual(['target.partitionKeyPath']);
+      expect(result.problems[0].message).toMatch(/incremental deletes carry only the key attributes/);
+    }
+  });
+
+  test('the message names the default and the levels allowed', () => {
+    const result = withKeys({ partitionKey: 'id', sortKey: 'sk' }, '/pk');
+    expect(!result.ok && result.problems[0].message).toMatch(
+      /^must be "\/_ddb_id" or \["\/_ddb_id","\/sk"\] \(hierarchical\), or 1 to 3 distinct levels of "\/id", "\/_ddb_id", "\/sk"/,
+    );
+  });
+});
+
 describe('isAllowedSource', () => {
   test.each([
     [[], true],
