@@ -1,13 +1,17 @@
 /**
- * Child process of the bench: decode and mapping throughput, three ways over the same gzipped export file.
+ * Child process of the bench: decode and mapping throughput, three ways over the same gzipped export file, and
+ * two more over the same items exported as Amazon Ion when an Ion file is given.
  *
- *   node --expose-gc dist/bench/cpu.js <file.json.gz> <repetitions>
+ *   node --expose-gc dist/bench/cpu.js <file.json.gz> <repetitions> [<file.ion.gz>]
  *
  * - floor:   gunzip + line split + JSON.parse, nothing else (the least any loader must do);
  * - obvious: the floor's reader, JSON.parse, `unmarshall` from @aws-sdk/util-dynamodb with wrapNumbers (so no
  *            number is lost), and the id and partition key done naively (String() of the key values, a regex
  *            for the characters Cosmos DB forbids in ids, the document as `{ id, ...item }`);
  * - ours:    the project's reader (readGzipLineBatches) + parseRecord + mapItem, lossless numbers.
+ * - ion:     ours over the same items exported as Amazon Ion (`<file.ion.gz>`): parseRecord reads them with the
+ *            project's Ion reader (src/export/ion/fast-reader.ts);
+ * - ionJs:   the same, each line read with Amazon's `ion-js` instead (src/export/ion/ion-js-reader.ts).
  * The obvious alternative gets the floor's reader, so the two compare mapping with mapping. Items per second
  * per core: items / CPU seconds of the process (the gunzip thread included). Repetitions are interleaved
  * (floor, obvious, ours, then the next round) after one warm-up round; prints JSON with every repetition.
@@ -17,10 +21,11 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { readGzipLineBatches } from '../src/export/read-lines';
+import { readIonRecordWithIonJs } from '../src/export/ion/ion-js-reader';
 import { parseRecord } from '../src/export/records';
 import { DynamoItem, mapItem, MappingOptions, newMappingStats } from '../src/mapping';
 
-type Variant = 'floor' | 'obvious' | 'ours';
+type Variant = 'floor' | 'obvious' | 'ours' | 'ion' | 'ionJs';
 
 const CHUNK = 64 * 1024;
 const mapping: MappingOptions = { keySchema: { partitionKey: 'pk', sortKey: 'sk' }, numberMode: 'lossless' };
@@ -62,7 +67,21 @@ const FORBIDDEN_IN_ID = /[%/\\?#|]/g;
 const naiveEscape = (value: unknown): string =>
   String(value).replace(FORBIDDEN_IN_ID, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-const variants: Record<Variant, (body: Buffer) => Promise<number>> = {
+/** The project's reader and mapping over a file, each line decoded by `parse`. */
+async function load(body: Buffer, parse: (text: string) => ReturnType<typeof parseRecord>): Promise<number> {
+  let items = 0;
+  const stats = newMappingStats();
+  for await (const lines of readGzipLineBatches(source(body), 'bench.gz')) {
+    for (const line of lines) {
+      const record = parse(line.text);
+      if (record.kind === 'put') mapItem(record.item, mapping, stats);
+      items++;
+    }
+  }
+  return items;
+}
+
+const variants: Record<Variant, (body: Buffer, ion: Buffer) => Promise<number>> = {
   async floor(body) {
     let items = 0;
     await eachLine(body, (line) => {
@@ -83,28 +102,21 @@ const variants: Record<Variant, (body: Buffer) => Promise<number>> = {
     });
     return items;
   },
-  async ours(body) {
-    let items = 0;
-    const stats = newMappingStats();
-    for await (const lines of readGzipLineBatches(source(body), 'bench.json.gz')) {
-      for (const line of lines) {
-        const record = parseRecord(line.text, false);
-        if (record.kind === 'put') mapItem(record.item, mapping, stats);
-        items++;
-      }
-    }
-    return items;
-  },
+  // The same code for both formats, so the two compare decoding with decoding.
+  ours: (body) => load(body, (text) => parseRecord(text, false)),
+  ion: (_, ion) => load(ion, (text) => parseRecord(text, false)),
+  ionJs: (_, ion) => load(ion, (text) => readIonRecordWithIonJs(text, false)),
 };
 
 async function measure(
   variant: Variant,
   body: Buffer,
+  ion: Buffer,
 ): Promise<{ items: number; cpuSeconds: number; wallSeconds: number }> {
   (globalThis as { gc?: () => void }).gc?.();
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const items = await variants[variant](body);
+  const items = await variants[variant](body, ion);
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = process.cpuUsage(cpu);
   return { items, cpuSeconds: (used.user + used.system) / 1e6, wallSeconds };
@@ -113,18 +125,16 @@ async function measure(
 async function main(): Promise<void> {
   const body = readFileSync(process.argv[2]);
   const repetitions = Number(process.argv[3] ?? 5);
-  const order: Variant[] = ['floor', 'obvious', 'ours'];
-  for (const variant of order) await measure(variant, body);
-  const out: Record<Variant, { perCore: number[]; wall: number[]; items: number }> = {
-    floor: { perCore: [], wall: [], items: 0 },
-    obvious: { perCore: [], wall: [], items: 0 },
-    ours: { perCore: [], wall: [], items: 0 },
-  };
+  const ion = process.argv[4] ? readFileSync(process.argv[4]) : undefined;
+  const order: Variant[] = ion ? ['floor', 'obvious', 'ours', 'ion', 'ionJs'] : ['floor', 'obvious', 'ours'];
+  const ionBody = ion ?? Buffer.alloc(0);
+  for (const variant of order) await measure(variant, body, ionBody);
+  const out = Object.fromEntries(order.map((v) => [v, { perCore: [] as number[], wall: [] as number[], items: 0 }]));
   for (let round = 0; round < repetitions; round++) {
     // Rotate the order so no variant always runs right after the same other one.
     for (let k = 0; k < order.length; k++) {
       const variant = order[(k + round) % order.length];
-      const result = await measure(variant, body);
+      const result = await measure(variant, body, ionBody);
       out[variant].items = result.items;
       out[variant].perCore.push(result.items / result.cpuSeconds);
       out[variant].wall.push(result.items / result.wallSeconds);

@@ -2,14 +2,19 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createGzip, gzipSync } from 'node:zlib';
+import { ionItemLine } from '../tools/sample/ion-lines';
 import { sampleItem } from '../tools/sample/items';
 
 export const SEED = 7;
 
-/** `count` export lines of the sample table, from item `first` on, gzipped as one file. */
-export function gzippedLines(count: number, first = 0, level = 6): { body: Buffer; bytes: number } {
+/**
+ * `count` export lines of the sample table, from item `first` on, gzipped as one file: DynamoDB JSON, or with
+ * `ion` the same items as an Ion export writes them.
+ */
+export function gzippedLines(count: number, first = 0, level = 6, ion = false): { body: Buffer; bytes: number } {
   const lines: string[] = [];
-  for (let n = first; n < first + count; n++) lines.push(JSON.stringify({ Item: sampleItem(SEED, n) }));
+  for (let n = first; n < first + count; n++)
+    lines.push(ion ? ionItemLine(sampleItem(SEED, n)) : JSON.stringify({ Item: sampleItem(SEED, n) }));
   const text = lines.join('\n') + '\n';
   return { body: gzipSync(text, { level }), bytes: Buffer.byteLength(text) };
 }

@@ -4,7 +4,8 @@
  * sets, numbers of every kind, binary). Prints a table and writes bench/results.json.
  *
  * 1. CPU (child process, medians of BENCH_REPS interleaved repetitions): the decode floor, the obvious
- *    alternative, and the project's reader + mapping, in items per second per core.
+ *    alternative, and the project's reader + mapping, in items per second per core; the same items as an Amazon
+ *    Ion export, read by the project's Ion reader and by `ion-js` (docs/export-formats.md).
  * 2. Memory (child process): peak RSS growth while one file of at least BENCH_LARGE_MB uncompressed goes
  *    through loadFile from the lake into a back-pressuring Cosmos sink, against the idle child.
  * 3. End to end on the local stack (medians of BENCH_E2E_REPS): POST /api/migrations to the report, against
@@ -88,16 +89,22 @@ interface CpuChildResult {
   floor: { perCore: number[]; wall: number[]; items: number };
   obvious: { perCore: number[]; wall: number[]; items: number };
   ours: { perCore: number[]; wall: number[]; items: number };
+  ion: { perCore: number[]; wall: number[]; items: number };
+  ionJs: { perCore: number[]; wall: number[]; items: number };
 }
 
 async function benchCpu(work: string): Promise<Record<string, unknown>> {
   const file = join(work, 'cpu.json.gz');
   const { body, bytes } = gzippedLines(CPU_ITEMS);
   writeFileSync(file, body);
+  // The same items as an Ion export (docs/export-formats.md): the Ion path beside the JSON path.
+  const ionFile = join(work, 'cpu.ion.gz');
+  const ion = gzippedLines(CPU_ITEMS, 0, 6, true);
+  writeFileSync(ionFile, ion.body);
   say(
     `CPU: ${CPU_ITEMS} items (${round(bytes / CPU_ITEMS, 0)} bytes per line), ${REPS} interleaved repetitions of each variant`,
   );
-  const raw = await runChild<CpuChildResult>('cpu.js', [file, String(REPS)]);
+  const raw = await runChild<CpuChildResult>('cpu.js', [file, String(REPS), ionFile]);
   const floor = median(raw.floor.perCore);
   const obvious = median(raw.obvious.perCore);
   const ours = median(raw.ours.perCore);
@@ -127,6 +134,15 @@ async function benchCpu(work: string): Promise<Record<string, unknown>> {
     mappingVsObvious: round(median(vsObvious), 3),
     mappingVsFloorRuns: runs(vsFloor, 3),
     mappingVsObviousRuns: runs(vsObvious, 3),
+    ion: {
+      bytesPerLine: round(ion.bytes / CPU_ITEMS, 0),
+      itemsPerSecondPerCore: Math.round(median(raw.ion.perCore)),
+      runs: runs(raw.ion.perCore, 0),
+      ionJsItemsPerSecondPerCore: Math.round(median(raw.ionJs.perCore)),
+      ionJsRuns: runs(raw.ionJs.perCore, 0),
+      ionVsJson: round(median(raw.ion.perCore.map((value, i) => value / raw.ours.perCore[i])), 3),
+      ionJsVsJson: round(median(raw.ionJs.perCore.map((value, i) => value / raw.ours.perCore[i])), 3),
+    },
   };
 }
 
@@ -517,6 +533,8 @@ async function main(): Promise<void> {
     e2eVsDirect: results.e2e?.e2eVsDirect,
     rssGrowthMB: results.rss?.growthMB,
     itemsPerSecond: results.cpu?.ours.itemsPerSecondPerCore,
+    ionItemsPerSecond: results.cpu?.ion.itemsPerSecondPerCore,
+    ionVsJson: results.cpu?.ion.ionVsJson,
     maxHistoryEvents: results.scale?.maxHistoryEvents,
   };
   const out = { ...summary, ...results };
@@ -532,6 +550,13 @@ async function main(): Promise<void> {
     ['ours (reader + mapping), items/s per core', fmt(summary.itemsPerSecond), '', ''],
     ['mappingVsFloor', fmt(summary.mappingVsFloor, 3), 'ours / floor', '≥ 0.6'],
     ['mappingVsObvious', fmt(summary.mappingVsObvious, 3), 'ours / obvious', '≥ 1'],
+    [
+      'ours on an Ion export, items/s per core',
+      fmt(summary.ionItemsPerSecond),
+      `same items; with ion-js ${fmt(cpu?.ion.ionJsItemsPerSecondPerCore)}`,
+      '',
+    ],
+    ['ionVsJson', fmt(summary.ionVsJson, 3), 'ours on Ion / ours on DynamoDB JSON', '≥ 0.5'],
     [
       'end to end, items/s',
       fmt(results.e2e?.oursItemsPerSecond),

@@ -19,11 +19,12 @@ export function parseExportSummary(text: string, where: string): ExportSummary {
     throw new MigrationError('MANIFEST_INVALID', `${where} is not a JSON object: ${(error as Error).message}`);
   }
 
+  // Both of DynamoDB's formats are read: DynamoDB JSON, and Amazon Ion text (docs/export-formats.md).
   const outputFormat = raw.outputFormat ?? 'DYNAMODB_JSON';
-  if (outputFormat !== 'DYNAMODB_JSON') {
+  if (outputFormat !== 'DYNAMODB_JSON' && outputFormat !== 'ION') {
     throw new MigrationError(
       'UNSUPPORTED_FORMAT',
-      `${where}: outputFormat "${String(outputFormat)}" is not supported; export the table again with ExportFormat DYNAMODB_JSON`,
+      `${where}: outputFormat "${String(outputFormat)}" is not supported; export the table again with ExportFormat DYNAMODB_JSON or ION`,
     );
   }
   const exportArn = optionalString(raw.exportArn);
@@ -49,7 +50,7 @@ export function parseExportSummary(text: string, where: string): ExportSummary {
     exportId: exportArn.slice(exportArn.lastIndexOf('/') + 1),
     exportArn,
     exportType,
-    outputFormat: 'DYNAMODB_JSON',
+    outputFormat,
     outputView: optionalString(raw.outputView),
     itemCount,
     exportTime: optionalString(raw.exportTime),

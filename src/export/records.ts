@@ -1,4 +1,5 @@
 import { DynamoItem } from '../mapping';
+import { IonRecordError, isIonLine, parseIonRecord } from './ion';
 
 /** One line of a data file, decoded: a full export's item, or an incremental export's change record. */
 export type ExportRecord = { kind: 'put'; item: DynamoItem } | { kind: 'delete'; keys: DynamoItem };
@@ -12,13 +13,24 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /**
  * Decodes a line. Full exports wrap each item in `Item`; incremental ones carry `Keys` and, unless the item
  * was deleted, `NewImage` (the whole item after the change). A NEW_IMAGE delete is `Keys` alone.
+ * A line that begins with `$ion_1_0` is Amazon Ion (an `outputFormat: "ION"` export) and gives the same record
+ * as the item in DynamoDB JSON (src/export/ion, docs/export-formats.md); any other line is DynamoDB JSON.
  */
 export function parseRecord(text: string, incremental: boolean): ExportRecord {
+  if (isIonLine(text)) {
+    try {
+      return parseIonRecord(text, incremental);
+    } catch (error) {
+      if (error instanceof IonRecordError) throw new RecordError(error.message);
+      throw error;
+    }
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new RecordError(`line is not valid JSON (${(error as Error).message})`);
+    const hint = /^\s*\{/.test(text) ? '' : '; an Ion export line begins with $ion_1_0';
+    throw new RecordError(`line is not valid JSON (${(error as Error).message})${hint}`);
   }
   if (!isObject(value)) throw new RecordError('line is not a JSON object');
   if (!incremental) {

@@ -5,7 +5,8 @@ export interface ExportSummary {
   exportId: string;
   exportArn: string;
   exportType: ExportType;
-  outputFormat: 'DYNAMODB_JSON';
+  /** DynamoDB JSON or Amazon Ion text; either way each data line gives the same record (export/records.ts). */
+  outputFormat: 'DYNAMODB_JSON' | 'ION';
   outputView?: string;
   itemCount: number;
   exportTime?: string;

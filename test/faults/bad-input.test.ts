@@ -147,13 +147,13 @@ describe('export-level problems: the migration fails naming the manifest, nothin
   });
 
   test('an unsupported outputFormat', async () => {
-    const generated = rewriteManifests(exportOfLines('exports/bad/ion', [lines]), { outputFormat: 'ION' });
+    const generated = rewriteManifests(exportOfLines('exports/bad/csv', [lines]), { outputFormat: 'CSV' });
     await uploadWithout(directClients(stack).s3, BUCKET, generated);
-    const status = await migrate(generated, 'ion');
+    const status = await migrate(generated, 'csv');
     expect(failureOf(status)).toContain(
-      `[UNSUPPORTED_FORMAT] s3://${BUCKET}/${generated.exportPrefix}/manifest-summary.json: outputFormat "ION" is not supported; export the table again with ExportFormat DYNAMODB_JSON`,
+      `[UNSUPPORTED_FORMAT] s3://${BUCKET}/${generated.exportPrefix}/manifest-summary.json: outputFormat "CSV" is not supported; export the table again with ExportFormat DYNAMODB_JSON or ION`,
     );
-    expect(await containerExists('ion')).toBe(false);
+    expect(await containerExists('csv')).toBe(false);
   });
 
   test('a manifest that does not match its checksum file', async () => {

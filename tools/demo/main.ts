@@ -1,28 +1,44 @@
 #!/usr/bin/env node
 import { S3Client } from '@aws-sdk/client-s3';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getMigration, startMigration } from '../../src/cli/api-client';
 import { formatReport } from '../../src/cli/print-report';
 import { watchMigration } from '../../src/cli/watch';
 import { ensureLocalStack, LOCAL_TASK_HUB, s3ClientConfigFromSettings } from '../localstack';
-import { buildFullExport } from '../sample/build-export';
+import { buildFullExport, ExportFormat } from '../sample/build-export';
 import { uploadExport } from '../sample/upload-export';
 import { HostProcess, startHostProcess } from '../localstack/host-process';
 
+/** `--format`: `json` (the default) or `ion`; DynamoDB's own names DYNAMODB_JSON and ION are accepted too. */
+function parseFormat(value: string): ExportFormat | 'json' {
+  const name = value.toUpperCase();
+  if (name === 'JSON' || name === 'DYNAMODB_JSON') return 'json';
+  if (name === 'ION') return 'ION';
+  throw new InvalidArgumentError('must be json or ion');
+}
+
 /**
  * `npm run demo`: the whole product on the local stack. Reuses emulators and a host that are already
- * running (`npm start`), otherwise starts them and stops them again at the end.
+ * running (`npm start`), otherwise starts them and stops them again at the end. `--format ion` migrates the
+ * sample table exported as Amazon Ion instead of DynamoDB JSON.
  */
 async function main(): Promise<number> {
   const opts = new Command('demo')
     .option('--items <n>', 'items in the sample export', (v) => Number(v), 100_000)
     .option('--files <n>', 'data files holding items (one more, empty, is added)', (v) => Number(v), 8)
     .option('--port <port>', 'Functions host port', (v) => Number(v), 7071)
+    .option(
+      '--format <format>',
+      'format of the sample export: json (DynamoDB JSON) or ion (Amazon Ion)',
+      parseFormat,
+      'json',
+    )
     .option('--keep', 'leave the stack running afterwards')
     .parse()
-    .opts<{ items: number; files: number; port: number; keep?: boolean }>();
+    .opts<{ items: number; files: number; port: number; format: ExportFormat | 'json'; keep?: boolean }>();
+  const format: ExportFormat = opts.format === 'json' ? 'DYNAMODB_JSON' : opts.format;
 
   const appDir = resolve(__dirname, '../../..');
   const stateDir = join(appDir, '.local');
@@ -52,12 +68,13 @@ async function main(): Promise<number> {
   }
 
   try {
-    say(`Generating a sample export: ${opts.items} items in ${opts.files} files…`);
+    say(`Generating a sample export: ${opts.items} items in ${opts.files} files, ${format}…`);
     const generated = buildFullExport({
       prefix: 'exports/orders',
       itemCount: opts.items,
       fileCount: opts.files,
       seed: 42,
+      format,
     });
     const bucket = 'demo-exports';
     await uploadExport(new S3Client(s3ClientConfigFromSettings(stack.settings)), bucket, generated);
@@ -70,6 +87,8 @@ async function main(): Promise<number> {
       target: { database: 'demo', container: 'orders' },
     });
     say(`Migration ${started.id} started; status: ${started.statusQueryGetUri}`);
+    // The local host asks for no function key; against Azure the page wants `?code=<function key>`.
+    say(`Dashboard: ${url}/api/dashboard#/migrations/${encodeURIComponent(started.id)}`);
     const status = await watchMigration(api, started.id);
     const final = status.output === null ? await getMigration(api, started.id) : status;
     say('');

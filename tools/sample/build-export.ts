@@ -1,8 +1,32 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { DynamoItem } from '../../src/mapping';
+import { ionItemLine, ionLineFromJson, Spelling } from './ion-lines';
 import { edgeCaseItems, sampleItem } from './items';
 import { seededRandom } from './random';
+
+/** DynamoDB's two export formats (`ExportFormat`). */
+export type ExportFormat = 'DYNAMODB_JSON' | 'ION';
+
+/**
+ * How an Ion export spells numbers and names (tools/sample/ion-lines.ts): `aws` as DynamoDB does, `literal` each
+ * `N` string's own spelling, `varied` every spelling a reader must accept, chosen by a random seeded from the
+ * export's seed.
+ */
+export type IonSpelling = 'aws' | 'literal' | 'varied';
+
+/** The format and, for Ion, the spelling of an export's data lines. */
+export interface LineFormat {
+  /** Default DYNAMODB_JSON. */
+  format?: ExportFormat;
+  /** Ion only; default `aws`. */
+  ionSpelling?: IonSpelling;
+}
+
+/** The spelling source of an Ion export: a random of its own, so the export's other random choices stay put. */
+export function ionSpellingOf(spelling: IonSpelling | undefined, seed: number): Spelling {
+  return spelling === 'varied' ? seededRandom(seed ^ 0x5eed_10) : (spelling ?? 'aws');
+}
 
 export interface GeneratedFile {
   key: string;
@@ -21,7 +45,7 @@ export interface GeneratedExport {
   objects: { key: string; body: Buffer }[];
 }
 
-export interface ExportSpec {
+export interface ExportSpec extends LineFormat {
   /** S3 prefix the table was exported under, e.g. `exports/orders`. */
   prefix: string;
   itemCount: number;
@@ -39,10 +63,10 @@ export interface ExportSpec {
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
-export function fileName(random: () => number): string {
+export function fileName(random: () => number, format: ExportFormat = 'DYNAMODB_JSON'): string {
   let name = '';
   for (let i = 0; i < 26; i++) name += BASE32[Math.floor(random() * 32)];
-  return `${name}.json.gz`;
+  return `${name}${format === 'ION' ? '.ion.gz' : '.json.gz'}`;
 }
 
 export function md5Base64(body: Buffer | string): string {
@@ -67,12 +91,14 @@ export function* exportItems(spec: ExportSpec): Generator<{ file: number; item: 
 
 /**
  * Builds a DynamoDB full export exactly as AWS lays it out (manifest-summary.json, manifest-files.json as
- * JSON Lines, .md5 sidecars holding base64 MD5, gzipped DynamoDB JSON data files named by 26 base32
- * characters, empty partitions as valid empty gzip streams).
+ * JSON Lines, .md5 sidecars holding base64 MD5, gzipped data files named by 26 base32 characters, in DynamoDB
+ * JSON or, with `format: 'ION'`, Amazon Ion text, empty partitions as valid empty gzip streams).
  */
 export function buildFullExport(spec: ExportSpec): GeneratedExport {
   const seed = spec.seed ?? 1;
   const random = seededRandom(seed);
+  const format = spec.format ?? 'DYNAMODB_JSON';
+  const spelling = ionSpellingOf(spec.ionSpelling, seed);
   const startMs = Date.UTC(2026, 0, 1) + Math.floor(random() * 1e9);
   const exportId = `${String(startMs).padStart(14, '0')}-${Math.floor(random() * 0xffffffff)
     .toString(16)
@@ -82,12 +108,12 @@ export function buildFullExport(spec: ExportSpec): GeneratedExport {
   const files: GeneratedFile[] = [];
   let current: string[] = [];
   const closeFile = (): void => {
-    files.push(gzipDataFile(`${exportPrefix}/data/${fileName(random)}`, current));
+    files.push(gzipDataFile(`${exportPrefix}/data/${fileName(random, format)}`, current));
     current = [];
   };
   for (const { file, item } of exportItems(spec)) {
     while (files.length < file) closeFile();
-    current.push(JSON.stringify({ Item: item }));
+    current.push(format === 'ION' ? ionItemLine(item, spelling) : JSON.stringify({ Item: item }));
   }
   while (files.length < spec.fileCount) closeFile();
   for (let i = 0; i < (spec.emptyFiles ?? 1); i++) closeFile();
@@ -98,6 +124,7 @@ export function buildFullExport(spec: ExportSpec): GeneratedExport {
     startTime: time,
     endTime: new Date(Date.parse(time) + 400_000).toISOString(),
     exportTime: time,
+    outputFormat: format,
   };
   return {
     exportId,
@@ -121,7 +148,8 @@ export function gzipDataFile(key: string, lines: string[]): GeneratedFile {
 
 /**
  * The manifests of an export as DynamoDB writes them: manifest-files.json (JSON Lines with base64 MD5 and a
- * multipart-style ETag), manifest-summary.json with `summary`'s time fields, their .md5 sidecars and `_started`.
+ * multipart-style ETag), manifest-summary.json with `summary`'s time fields and `outputFormat` (default
+ * DYNAMODB_JSON), their .md5 sidecars and `_started`.
  */
 export function manifestObjects(
   exportId: string,
@@ -142,14 +170,15 @@ export function manifestObjects(
         }),
       )
       .join('\n') + '\n';
+  const { outputFormat = 'DYNAMODB_JSON', ...fields } = summary;
   const summaryText = JSON.stringify({
-    version: summary.version,
+    version: fields.version,
     exportArn: `arn:aws:dynamodb:us-east-1:111122223333:table/${table}/export/${exportId}`,
-    startTime: summary.startTime,
-    endTime: summary.endTime,
+    startTime: fields.startTime,
+    endTime: fields.endTime,
     tableArn: `arn:aws:dynamodb:us-east-1:111122223333:table/${table}`,
     tableId: '7d0c2a55-1e4b-4b7e-9c11-2f6f0a9e8b31',
-    ...summary,
+    ...fields,
     s3Bucket: 'source-bucket',
     s3Prefix: prefix,
     s3SseAlgorithm: 'AES256',
@@ -157,7 +186,7 @@ export function manifestObjects(
     manifestFilesS3Key: `${exportPrefix}/manifest-files.json`,
     billedSizeBytes: files.reduce((sum, f) => sum + f.body.length, 0),
     itemCount: files.reduce((sum, f) => sum + f.itemCount, 0),
-    outputFormat: 'DYNAMODB_JSON',
+    outputFormat,
   });
   return [
     { key: `${exportPrefix}/_started`, body: Buffer.alloc(0) },
@@ -166,4 +195,33 @@ export function manifestObjects(
     { key: `${exportPrefix}/manifest-summary.json`, body: Buffer.from(summaryText) },
     { key: `${exportPrefix}/manifest-summary.md5`, body: Buffer.from(md5Base64(summaryText)) },
   ];
+}
+
+/**
+ * The same export written as Amazon Ion: every data line re-encoded (`Item` lines and change records alike),
+ * the files renamed `*.ion.gz`, the manifests rewritten with `outputFormat: "ION"` and the new checksums. Same
+ * export id, same records in the same order: the Ion twin of a DynamoDB JSON export, for chains that mix formats.
+ */
+export function toIonExport(generated: GeneratedExport, spelling: IonSpelling = 'aws', seed = 1): GeneratedExport {
+  const lineSpelling = ionSpellingOf(spelling, seed);
+  const files = generated.files.map((file) => {
+    const text = gunzipSync(file.body).toString('utf8');
+    const lines = text.split('\n').filter((line) => line.length > 0);
+    return gzipDataFile(
+      file.key.replace(/\.json\.gz$/, '.ion.gz'),
+      lines.map((line) => ionLineFromJson(line, lineSpelling)),
+    );
+  });
+  const summaryObject = generated.objects.find((o) => o.key.endsWith('/manifest-summary.json'));
+  if (!summaryObject) throw new Error(`${generated.exportPrefix} has no manifest-summary.json`);
+  const summary = JSON.parse(summaryObject.body.toString('utf8')) as Record<string, unknown>;
+  const table = String(summary.tableArn).slice(String(summary.tableArn).lastIndexOf('/') + 1);
+  return {
+    ...generated,
+    files,
+    objects: manifestObjects(generated.exportId, generated.exportPrefix, String(summary.s3Prefix ?? ''), table, files, {
+      ...summary,
+      outputFormat: 'ION',
+    }),
+  };
 }

@@ -104,3 +104,94 @@ export function edgeCaseItems(): DynamoItem[] {
     { pk: { S: 'EDGE#binary-key' }, sk: { N: '8' }, nested: { M: { id: { S: 'nested id kept' }, _ts: { N: '1' } } } },
   ];
 }
+
+/**
+ * Items holding every DynamoDB type at the top level, nested in maps and lists, and in sets, with the values a
+ * reader of either export format could get wrong: strings with quotes, backslashes, control characters and
+ * characters outside the BMP, attribute names that are not identifiers or are Ion keywords, numbers written
+ * in several spellings of one value, empty strings, binaries, maps and lists, and deep nesting.
+ */
+export function typeCaseItems(): DynamoItem[] {
+  const everyType = (depth: number): DynamoItem => ({
+    s: { S: `level ${depth}` },
+    n: { N: `${depth}.50` },
+    b: { B: Buffer.from([depth, 0xff, 0x00]).toString('base64') },
+    yes: { BOOL: true },
+    no: { BOOL: false },
+    nothing: { NULL: true },
+    ss: { SS: ['a', `b${depth}`] },
+    ns: { NS: ['1', `-${depth}.25`] },
+    bs: { BS: ['AAE=', '/w=='] },
+    emptyMap: { M: {} },
+    emptyList: { L: [] },
+  });
+  let deep: AttributeValue = { S: 'bottom' };
+  for (let level = 0; level < 31; level++) deep = level % 2 ? { L: [deep] } : { M: { down: deep } };
+  return [
+    {
+      pk: { S: 'TYPES#every' },
+      sk: { N: '100' },
+      ...everyType(0),
+      map: { M: { ...everyType(1), inner: { M: everyType(2) } } },
+      list: {
+        L: [
+          { S: 'x' },
+          { N: '-7' },
+          { B: 'AA==' },
+          { BOOL: true },
+          { NULL: true },
+          { M: everyType(3) },
+          { L: [{ SS: ['in', 'list'] }, { NS: ['0.001'] }, { BS: ['AQID'] }] },
+        ],
+      },
+      deep,
+    },
+    {
+      pk: { S: 'TYPES#strings' },
+      sk: { N: '101' },
+      quotes: { S: `say "hi" and 'bye'` },
+      slashes: { S: 'back\\slash /forward/ \\n not a newline' },
+      controls: { S: 'tab\tnewline\ncr\rbell\u0007nul\u0000esc\u001bdel\u007f' },
+      unicode: { S: 'ключ 鍵 🔑 e\u0301' },
+      ionLike: { S: "$ion_1_0 {a:'''b'''} // not a comment" },
+      empty: { S: '' },
+      emptyBinary: { B: '' },
+      ['odd-name']: { S: 'a name with a dash' },
+      ['with space']: { S: 'a name with a space' },
+      ["it's"]: { S: 'a name with a quote' },
+      ['"dq"']: { S: 'a name with double quotes' },
+      ['$dollar']: { S: 'a name starting with $' },
+      ['$10']: { S: 'a name that looks like an Ion symbol id' },
+      ['true']: { BOOL: false },
+      ['null']: { NULL: true },
+      ['nan']: { N: '1' },
+      ['9lives']: { S: 'starts with a digit' },
+      ['ключ']: { S: 'a non-ASCII name' },
+      ['__proto__']: { S: 'an own attribute, not a prototype' },
+      nested: { M: { ['a.b']: { S: 'dot' }, ['[0]']: { S: 'brackets' }, id: { S: 'nested id stays' } } },
+    },
+    {
+      pk: { S: 'TYPES#numbers' },
+      sk: { N: '6E2' },
+      hundredThree: { N: '103' },
+      sixHundred: { N: '600' },
+      sixHundredExp: { N: '6E2' },
+      twoThousand: { N: '2000' },
+      twoThousandExp: { N: '2E3' },
+      half: { N: '0.5' },
+      halfExp: { N: '5E-1' },
+      halfPadded: { N: '0.50' },
+      negZero: { N: '-0' },
+      negZeroFraction: { N: '-0.0' },
+      zero: { N: '0' },
+      negative: { N: '-12.5' },
+      max: { N: '9.9999999999999999999999999999999999999E+125' },
+      min: { N: '-1E-130' },
+      digits38: { N: '12345678901234567890123456789012345678' },
+      fraction38: { N: '0.12345678901234567890123456789012345678' },
+      beyondDouble: { N: '9007199254740993' },
+      micros: { N: '1767226512345678' },
+      set: { NS: ['103', '6E2', '2E3', '5E-1', '-0.75', '1E+100'] },
+    },
+  ];
+}

@@ -22,13 +22,17 @@ async function main(): Promise<void> {
     .option('--items <n>', 'items in the export', (v) => Number(v), 2_000)
     .option('--files <n>', 'data files holding items', (v) => Number(v), 4)
     .option('--seed <n>', 'seed of the generated items (same seed, same export)', (v) => Number(v), 7)
+    .option('--format <format>', 'json (DynamoDB JSON) or ion (Amazon Ion)', 'json')
     .parse()
-    .opts<{ bucket: string; prefix: string; items: number; files: number; seed: number }>();
+    .opts<{ bucket: string; prefix: string; items: number; files: number; seed: number; format: string }>();
+  const format = opts.format.toLowerCase();
+  if (format !== 'json' && format !== 'ion') throw new Error(`--format must be json or ion, not "${opts.format}"`);
   const generated = buildFullExport({
     prefix: opts.prefix,
     itemCount: opts.items,
     fileCount: opts.files,
     seed: opts.seed,
+    format: format === 'ion' ? 'ION' : 'DYNAMODB_JSON',
   });
   const s3 = new S3Client(s3ClientConfigFromSettings(settingsFor(endpointsFor(DEFAULT_PORTS))));
   await uploadExport(s3, opts.bucket, generated);

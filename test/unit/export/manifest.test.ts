@@ -36,8 +36,16 @@ describe('parseExportSummary', () => {
     expect(parseExportSummary(JSON.stringify({ ...full, somethingNew: 1 }), 's').itemCount).toBe(2);
   });
 
+  test('both output formats are read: DYNAMODB_JSON (also when absent) and ION', () => {
+    expect(parseExportSummary(JSON.stringify(full), 's').outputFormat).toBe('DYNAMODB_JSON');
+    expect(parseExportSummary(JSON.stringify({ ...full, outputFormat: undefined }), 's').outputFormat).toBe(
+      'DYNAMODB_JSON',
+    );
+    expect(parseExportSummary(JSON.stringify({ ...full, outputFormat: 'ION' }), 's').outputFormat).toBe('ION');
+  });
+
   test.each([
-    [{ ...full, outputFormat: 'ION' }, /UNSUPPORTED_FORMAT.*ION/],
+    [{ ...full, outputFormat: 'CSV' }, /UNSUPPORTED_FORMAT.*"CSV" is not supported.*DYNAMODB_JSON or ION/],
     [{ ...full, exportType: 'PARTIAL' }, /UNSUPPORTED_FORMAT.*PARTIAL/],
     [{ ...full, exportArn: undefined }, /MANIFEST_INVALID.*exportArn/],
     [{ ...full, itemCount: -1 }, /MANIFEST_INVALID.*itemCount/],
