@@ -6,8 +6,11 @@ import { migrateFileBatch } from '../orchestrators/migrate-file-batch';
 import { syncTable } from '../orchestrators/sync-table';
 import { Names } from '../src/migration/contracts';
 import { fromEnvironment } from './dependencies';
+import { dashboardAssetHandler, dashboardPageHandler } from './http/dashboard';
 import { getMigrationHandler } from './http/get-migration';
 import { healthHandler } from './http/health';
+import { listMigrationsHandler } from './http/list-migrations';
+import { migrationFilesHandler } from './http/migration-files';
 import { startMigrationHandler } from './http/start-migration';
 import {
   deleteTableHandler,
@@ -46,6 +49,31 @@ app.http('getMigration', {
   authLevel: 'function',
   extraInputs: durableClient,
   handler: getMigrationHandler,
+});
+
+app.http('listMigrations', {
+  route: 'migrations',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: durableClient,
+  handler: listMigrationsHandler,
+});
+
+app.http('getMigrationFiles', {
+  route: 'migrations/{id}/files',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: durableClient,
+  handler: migrationFilesHandler(() => ({ lake: deps().clients.lake, lakeContainer: deps().settings.lakeContainer })),
+});
+
+// The operator page; its assets are the app's public code and Chart.js (dashboard.ts says why they need no key).
+app.http('dashboard', { route: 'dashboard', methods: ['GET'], authLevel: 'function', handler: dashboardPageHandler });
+app.http('dashboardAsset', {
+  route: 'dashboard/assets/{name}',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: dashboardAssetHandler,
 });
 
 app.http('health', { route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: healthHandler(deps) });
