@@ -136,14 +136,19 @@ async function refresh() {
       content.focus({ preventScroll: true });
     }
     const listsDue = Date.now() - state.listsAt >= LISTS_EVERY_MS || route.kind === 'overview';
-    const [migrations, tables] = listsDue
-      ? await Promise.all([loadMigrations(), api.tables().then((t) => t.tables)])
-      : [state.lists.migrations, state.lists.tables];
-    if (listsDue) {
-      state.lists = { migrations, tables };
-      state.listsAt = Date.now();
+    const lists = listsDue
+      ? Promise.all([loadMigrations(), api.tables().then((t) => t.tables)]).then(([migrations, tables]) => {
+          state.lists = { migrations, tables };
+          state.listsAt = Date.now();
+        })
+      : Promise.resolve();
+    // The overview is made of the lists; a migration or a table needs its own answers only, asked at the same time.
+    if (route.kind === 'overview') {
+      await lists;
+      await state.view.update(state.lists);
+    } else {
+      await Promise.all([state.view.update(state.lists), lists]);
     }
-    await state.view.update(state.lists);
     // The open migration's entry in the side list follows the view, not the list's slower refresh.
     const shown = state.view.status;
     const entry = shown && state.lists.migrations.find((m) => m.instanceId === shown.instanceId);

@@ -103,8 +103,14 @@ export function migrationView(id) {
   }
 
   async function update() {
-    const status = await api.migration(id);
-    await loadFiles(status);
+    let status;
+    if (files) {
+      status = await api.migration(id);
+      await loadFiles(status);
+    } else {
+      // The first look asks for both at once; later ones ask for the files when the status moved or every few seconds.
+      [status] = await Promise.all([api.migration(id), loadFiles({})]);
+    }
     last = status;
     render(status);
   }

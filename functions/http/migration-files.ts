@@ -28,6 +28,8 @@ const DEFAULT_TOP = 100;
 const MAX_TOP = 1000;
 /** Histories read at once. */
 const PARALLEL_READS = 6;
+/** Histories of ended batches read for one answer at most (the rest are read by later answers). */
+const MAX_HISTORY_READS = 40;
 const TERMINAL = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
 /**
@@ -173,13 +175,18 @@ export function migrationFilesHandler(deps: MigrationFilesDependencies) {
     );
     let rows = fileRowsOf(manifest, batches, deadLetterPathOf);
     const selected = (all: FileRow[]) => (states ? all.filter((r) => states.includes(r.state)) : all);
-    const onPage = new Set(
-      selected(rows)
-        .slice(offset, offset + top)
-        .map((r) => r.batch),
-    );
+    // Ended batches' histories are read once (then cached), a few per request, failed files first: the first
+    // look at a large finished migration stays quick, and the attempts fill in over the page's next refreshes.
+    const shown = selected(rows).slice(offset, offset + top);
+    const wanted = [...new Set([...shown.filter((r) => r.state === 'failed'), ...shown].map((r) => r.batch))];
+    const priority = new Map(wanted.map((id, i) => [id, i]));
+    const ended = batches
+      .filter((b) => !b.activity && priority.has(b.instanceId))
+      .sort((a, b) => (priority.get(a.instanceId) ?? 0) - (priority.get(b.instanceId) ?? 0));
+    const uncached = ended.filter((b) => !endedBatches.has(`${b.instanceId}@${b.status.lastUpdatedTime}`));
+    const reads = new Set(uncached.slice(0, MAX_HISTORY_READS).map((b) => b.instanceId));
     await inParallel(
-      batches.filter((b) => !b.activity && onPage.has(b.instanceId)),
+      ended.filter((b) => reads.has(b.instanceId) || !uncached.includes(b)),
       async (b) => void (b.activity = await activityOf(context, b.status)),
     );
     rows = fileRowsOf(manifest, batches, deadLetterPathOf);
