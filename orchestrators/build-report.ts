@@ -1,5 +1,6 @@
 import type { ExportSummary } from '../src/export/types';
 import { MigrationReport, ValidationResult } from '../src/migration/contracts';
+import { describePartitionKeyPaths } from '../src/mapping/partition-key';
 import { MigrationRequest } from '../src/migration/request';
 import { Progress } from './progress';
 
@@ -35,6 +36,14 @@ export function buildReport(input: {
     },
     bytesCopied: progress.bytesCopied,
     requestCharge: Math.round(progress.requestCharge * 100) / 100,
+    ruCap: progress.ruCap ?? {
+      source: 'none',
+      detail: 'not recorded: the migration started before the app reported its RU cap',
+    },
+    partitionKey: {
+      paths: request.target.partitionKeyPaths,
+      reason: describePartitionKeyPaths(request.keySchema, request.target.partitionKeyPaths),
+    },
     validation: input.validation,
     numbers: {
       mode: request.options.numberMode,

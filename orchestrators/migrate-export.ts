@@ -1,10 +1,10 @@
-import { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import type { ErrorInfo } from '../src/errors';
 import {
   FileOutcome,
   MigrationReport,
   Names,
-  Outcome,
+  PrepareTargetResult,
   ReadManifestResult,
   ValidationResult,
 } from '../src/migration/contracts';
@@ -12,6 +12,7 @@ import { MigrationRequest } from '../src/migration/request';
 import { planBatches } from './batching';
 import { settleAll } from './fan-out';
 import { buildReport } from './build-report';
+import { publicFailure } from './failures';
 import { addOutcomes, customStatusOf, newProgress, Progress } from './progress';
 import { transientRetry } from './retry-policy';
 
@@ -24,10 +25,23 @@ function withCode({ code, message }: ErrorInfo): string {
  * Migrates one DynamoDB export into one Cosmos container: read the manifest, prepare the container,
  * copy and load every data file in batches of sub-orchestrations, validate, write the report.
  * The report is the orchestration's output. Problems with the export as a whole fail the orchestration
- * with a message naming the file; problems with single files are in the report.
+ * with `[CODE] message` naming the file; problems with single files are in the report. Whatever fails, the
+ * failure output is that one line: an error without a code becomes `[INTERNAL] … (correlation id …)`, and
+ * Durable's details (a stack trace) stay in the log.
  */
 export const migrateExport: OrchestrationHandler = function* (context: OrchestrationContext) {
   const request = context.df.getInput() as MigrationRequest;
+  try {
+    return yield* migrate(context, request);
+  } catch (error) {
+    const what = `migrating s3://${request.source.bucket}/${request.source.exportPrefix} into ${request.target.database}/${request.target.container}`;
+    // No `cause`: the failure output is this one line; Durable's details (a stack trace) stay in the log.
+    // eslint-disable-next-line preserve-caught-error
+    throw new Error(publicFailure(context, error, what).message);
+  }
+};
+
+function* migrate(context: OrchestrationContext, request: MigrationRequest): Generator<Task, MigrationReport, unknown> {
   const startedAt = context.df.currentUtcDateTime;
   const elapsed = (): number => context.df.currentUtcDateTime.getTime() - startedAt.getTime();
   const publish = (phase: Parameters<typeof customStatusOf>[0], progress?: Progress, exportId?: string): void => {
@@ -48,11 +62,11 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
     Names.prepareTarget,
     transientRetry(),
     request,
-  )) as Outcome<object>;
+  )) as PrepareTargetResult;
   if (!prepared.ok) throw new Error(withCode(prepared));
 
   const incremental = summary.exportType === 'INCREMENTAL_EXPORT';
-  const progress = newProgress(files.length, summary.itemCount);
+  const progress = newProgress(files.length, summary.itemCount, prepared.ruCap);
   publish('loading', progress, summary.exportId);
   const plan = planBatches(files, request.options.sampleSize, request.options.maxParallelFiles);
   // Loads running at once: waves of `parallelBatches` sub-orchestrations, `filesPerBatch` files each.
@@ -79,14 +93,17 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
         if (settled.ok) addOutcomes(progress, settled.value);
         else {
           // A batch orchestration never fails on a file's account; if it failed anyway, its files count as failed.
+          const failure = publicFailure(context, settled.error, `batch ${start + i} of the export`, 'BATCH_FAILED');
+          const error: ErrorInfo =
+            failure.code === 'BATCH_FAILED'
+              ? failure
+              : {
+                  code: 'BATCH_FAILED',
+                  message: `[BATCH_FAILED] batch ${start + i} of the export failed: ${failure.message}`,
+                };
           addOutcomes(
             progress,
-            wave[i].map((file) => ({
-              index: file.index,
-              key: file.key,
-              itemCount: file.itemCount,
-              error: { code: 'BATCH_FAILED', message: settled.error.message.split('\n')[0] },
-            })),
+            wave[i].map((file) => ({ index: file.index, key: file.key, itemCount: file.itemCount, error })),
           );
         }
         publish('loading', progress, summary.exportId);
@@ -118,4 +135,4 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
   })) as MigrationReport;
   publish('done', progress, summary.exportId);
   return written;
-};
+}

@@ -1,10 +1,18 @@
+import type { RuCap } from '../src/cosmos/throughput';
 import type { ErrorCode } from '../src/errors';
-import { FileOutcome } from '../src/migration/contracts';
+import { CopyMethods, FileOutcome } from '../src/migration/contracts';
 import { MappingStats, mergeMappingStats, newMappingStats } from '../src/mapping/stats';
 
 /** Running totals over finished files; what customStatus shows and the report is built from. */
 export interface Progress {
-  files: { total: number; copied: number; copySkipped: number; loaded: number; failed: number };
+  files: {
+    total: number;
+    copied: number;
+    copySkipped: number;
+    copyMethods: CopyMethods;
+    loaded: number;
+    failed: number;
+  };
   items: {
     expected: number;
     read: number;
@@ -18,11 +26,48 @@ export interface Progress {
   stats: MappingStats;
   failures: { file: string; code: ErrorCode; message: string }[];
   sampleFileIndexes: number[];
+  /** Progress over time for the dashboard's chart, bounded (recordSample); absent until the first publish. */
+  samples?: ProgressSample[];
+  /** The migration's RU/s cap and where it came from (prepareTarget); absent in orchestrations started before. */
+  ruCap?: RuCap;
 }
 
-export function newProgress(totalFiles: number, expectedItems: number): Progress {
+/** One point of the progress series: [seconds since the migration started, items done, request units charged]. */
+export type ProgressSample = [seconds: number, items: number, requestUnits: number];
+
+/** Past this many points the series is thinned to every other one: about 1.5 KB of the 16 KB custom status. */
+export const MAX_PROGRESS_SAMPLES = 60;
+
+/**
+ * Adds the current totals to `progress.samples` and returns the series. Deterministic: it is called at the same
+ * points of every replay with the orchestration clock. Unchanged totals add nothing; a full series keeps its
+ * first and last points and every other one between, so it spans the whole run at half the resolution.
+ */
+export function recordSample(progress: Progress, elapsedMs: number): ProgressSample[] {
+  const samples = (progress.samples ??= []);
+  const done = progress.items.written + progress.items.deleted + progress.items.deadLettered;
+  const sample: ProgressSample = [Math.round(elapsedMs / 100) / 10, done, Math.round(progress.requestCharge)];
+  const last = samples[samples.length - 1];
+  if (last && last[1] === sample[1] && last[2] === sample[2]) return samples;
+  if (last && last[0] === sample[0]) samples[samples.length - 1] = sample;
+  else samples.push(sample);
+  const kept =
+    samples.length > MAX_PROGRESS_SAMPLES ? samples.filter((_, i) => i % 2 === 0 || i === samples.length - 1) : samples;
+  progress.samples = kept;
+  return kept;
+}
+
+export function newProgress(totalFiles: number, expectedItems: number, ruCap?: RuCap): Progress {
   return {
-    files: { total: totalFiles, copied: 0, copySkipped: 0, loaded: 0, failed: 0 },
+    ...(ruCap ? { ruCap } : {}),
+    files: {
+      total: totalFiles,
+      copied: 0,
+      copySkipped: 0,
+      copyMethods: { server: 0, stream: 0, skipped: 0 },
+      loaded: 0,
+      failed: 0,
+    },
     items: { expected: expectedItems, read: 0, written: 0, deleted: 0, deadLettered: 0, inFailedFiles: 0 },
     bytesCopied: 0,
     requestCharge: 0,
@@ -47,6 +92,9 @@ export function addOutcomes(progress: Progress, outcomes: FileOutcome[]): Progre
     if (outcome.copy) {
       if (outcome.copy.method === 'skipped') progress.files.copySkipped++;
       else progress.files.copied++;
+      // Progress saved by a run from before copyMethods existed has none yet.
+      progress.files.copyMethods ??= { server: 0, stream: 0, skipped: 0 };
+      progress.files.copyMethods[outcome.copy.method]++;
       progress.bytesCopied += outcome.copy.bytes;
     }
     if (outcome.error) {
@@ -74,6 +122,14 @@ export interface CustomStatus {
   bytesCopied?: number;
   itemsPerSecond?: number;
   etaSeconds?: number;
+  /** Request units charged by the files loaded so far, and per second since the start. */
+  requestCharge?: number;
+  requestUnitsPerSecond?: number;
+  /** When the migration started (orchestration clock): the samples' seconds count from here. */
+  startedAt?: string;
+  samples?: ProgressSample[];
+  /** The RU/s cap the loads keep to, and its source: `request`, `offer`, `setting`, or `none` with the reason. */
+  ruCap?: RuCap;
   updatedAt: string;
 }
 
@@ -107,6 +163,11 @@ export function customStatusOf(
     bytesCopied: progress.bytesCopied,
     itemsPerSecond: Math.round(rate),
     etaSeconds: rate > 0 ? Math.round(left / rate) : undefined,
+    requestCharge: Math.round(progress.requestCharge),
+    requestUnitsPerSecond: elapsedMs > 0 ? Math.round((progress.requestCharge * 1000) / elapsedMs) : 0,
+    startedAt: new Date(now.getTime() - elapsedMs).toISOString(),
+    samples: recordSample(progress, elapsedMs),
+    ...(progress.ruCap ? { ruCap: progress.ruCap } : {}),
     updatedAt: now.toISOString(),
   };
 }

@@ -1,6 +1,7 @@
 import type { ErrorCode, ErrorInfo } from '../errors';
 import { ExportSummary } from '../export/types';
 import { CopyResult } from '../lake/copy-to-lake';
+import type { RuCap } from '../cosmos/throughput';
 import { LoadFileResult } from '../load/load-file';
 import { SampleCheck } from '../validation/verify-sample';
 import { MigrationRequest } from './request';
@@ -35,6 +36,9 @@ export interface ManifestFile {
 
 export type ReadManifestResult = Outcome<{ summary: ExportSummary; files: ManifestFile[] }>;
 
+/** What prepareTarget hands back: the lake container, and the RU cap with its source (absent before it existed). */
+export type PrepareTargetResult = Outcome<{ lakeContainer: string; ruCap?: RuCap }>;
+
 export interface FileTask extends ManifestFile {
   sampleQuota: number;
 }
@@ -66,6 +70,9 @@ export interface LoadFileInput {
   /** See BatchInput. */
   parallelFiles?: number;
 }
+
+/** Files by how they reached the lake (CopyResult.method). */
+export type CopyMethods = Record<CopyResult['method'], number>;
 
 /** What one data file came to: copied and loaded, or failed with the reason. */
 export interface FileOutcome {
@@ -111,6 +118,8 @@ export interface MigrationReport {
     total: number;
     copied: number;
     copySkipped: number;
+    /** How each copied file reached the lake: server-side copy, streamed through the app, or already there. */
+    copyMethods: CopyMethods;
     loaded: number;
     failed: number;
     failures: { file: string; code: ErrorCode; message: string }[];
@@ -124,6 +133,10 @@ export interface MigrationReport {
   };
   bytesCopied: number;
   requestCharge: number;
+  /** The RU/s cap the loads kept to and where it came from (`request`, `offer`, `setting`, or `none` and why). */
+  ruCap: RuCap;
+  /** The container's partition key paths and why (docs/mapping.md §4): the default for the key schema, or given. */
+  partitionKey: { paths: string[]; reason: string };
   validation: ValidationResult;
   numbers: {
     mode: string;
