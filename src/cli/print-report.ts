@@ -9,6 +9,11 @@ export function formatReport(runtimeStatus: string, output: unknown): string {
   const lines = [
     `Export ${r.exportId} (${r.exportType}) → ${r.target.database}/${r.target.container}`,
     `  files        ${r.files.loaded}/${r.files.total} loaded, ${r.files.failed} failed, ${r.files.copySkipped} already in the lake`,
+    ...(r.files.copyMethods
+      ? [
+          `  copied       ${r.files.copyMethods.server} server-side, ${r.files.copyMethods.stream} streamed, ${r.files.copyMethods.skipped} skipped`,
+        ]
+      : []),
     `  items        ${r.items.expected} expected, ${r.items.written} written, ${r.items.deleted} deleted, ${r.items.deadLettered} dead-lettered`,
     `  numbers      mode ${r.numbers.mode}, ${r.numbers.keptAsStrings} kept as strings, ${r.numbers.precisionLost} lost precision`,
     `  renames      ${

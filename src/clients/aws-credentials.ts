@@ -136,8 +136,10 @@ export function webIdentityCredentials(
     }
   };
 
-  return async () => {
-    if (fresh(cached)) return cached;
+  // `forceRefresh` (passed on by the AWS SDK's memoized provider): a new exchange even if the cached credentials
+  // are still fresh, for a caller that needs them to last longer (a presigned URL, src/lake/copy-to-lake.ts).
+  return async (options?: Parameters<AwsCredentialProvider>[0] & { forceRefresh?: boolean }) => {
+    if (!options?.forceRefresh && fresh(cached)) return cached;
     pending ??= exchange().finally(() => {
       pending = undefined;
     });

@@ -82,7 +82,7 @@ export interface LocalStackHandle {
   readonly settings: LocalStackSettings;
 }
 
-export interface UseLocalStackOptions extends Pick<LocalStackOptions, 'lakeContainer' | 'quiet'> {
+export interface UseLocalStackOptions extends Pick<LocalStackOptions, 'lakeContainer' | 'quiet' | 'lakeFromUrl'> {
   /** Copy the settings into process.env for the duration of the file (restored in afterAll). */
   applyEnv?: boolean;
 }

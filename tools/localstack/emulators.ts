@@ -12,6 +12,8 @@ export interface EmulatorContext {
   stateDir: string;
   ports: LocalStackPorts;
   quiet: boolean;
+  /** Azurite behind the layer that adds Put Block/Blob From URL (lake-from-url/main.ts). Default true. */
+  lakeFromUrl?: boolean;
 }
 
 export interface EmulatorDefinition {
@@ -39,8 +41,12 @@ const azurite: EmulatorDefinition = {
   ],
   // Azurite starts blob, queue and table in that order.
   ready: /Azurite Table service is successfully listening/,
-  child: ({ stateDir, ports, quiet }) => ({
-    script: require.resolve('azurite/dist/src/azurite.js'),
+  child: ({ stateDir, ports, quiet, lakeFromUrl }) => ({
+    // Same arguments either way: lake-from-url/main.ts runs Azurite itself, behind its layer on the blob port.
+    script:
+      lakeFromUrl === false
+        ? require.resolve('azurite/dist/src/azurite.js')
+        : join(__dirname, 'lake-from-url', `main${extname(__filename)}`),
     args: [
       '--location',
       join(stateDir, 'azurite'),

@@ -87,7 +87,7 @@ async function launch(options: LocalStackOptions, reuse: Reuse): Promise<LocalSt
   try {
     EMULATORS.forEach((definition, i) => {
       if (decisions[i] === 'reuse') return;
-      const spec = definition.child({ stateDir, ports, quiet });
+      const spec = definition.child({ stateDir, ports, quiet, lakeFromUrl: options.lakeFromUrl ?? true });
       started.push({ definition, child: spawnNodeChild(spec), logFile: spec.logFile });
     });
     await Promise.all(started.map((s) => waitUntilReady(s, ports, deadline)));

@@ -51,6 +51,11 @@ export interface LocalStackOptions {
   startTimeoutMs?: number;
   /** Value for LAKE_CONTAINER. Default `lake`. */
   lakeContainer?: string;
+  /**
+   * Serve Put Block From URL and Put Blob From URL on the blob port (a layer in front of Azurite, which lacks them:
+   * lake-from-url/), so the server-side copy runs locally. Default true; false runs Azurite alone.
+   */
+  lakeFromUrl?: boolean;
 }
 
 export interface EmulatorStatus {

@@ -1,7 +1,8 @@
 /**
  * Azurite behaviour the lake copy depends on. The copy prefers server-side Put Block From URL and falls
  * back to a streamed copy; its `auto` mode must recognise Azurite's answer (501 APINotImplemented,
- * returned before any attempt to reach the source URL).
+ * returned before any attempt to reach the source URL). Azurite alone here: the local stack's default puts the
+ * lake-from-url layer in front of it, which answers those two operations (test/unit/localstack/lake-from-url.test.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { BlobSASPermissions, BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
@@ -10,7 +11,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { localS3ClientConfig } from '../../../tools/localstack/s3-client-config';
 import { useLocalStack } from '../../support/stack';
 
-const local = useLocalStack();
+const local = useLocalStack({ lakeFromUrl: false });
 const blockId = (n: number): string => Buffer.from(`block-${String(n).padStart(6, '0')}`).toString('base64');
 
 describe('Azurite blob service', () => {
