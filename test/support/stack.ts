@@ -3,8 +3,14 @@
  * temporary state directory, started in beforeAll and stopped (processes gone, state deleted) in afterAll.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CosmosClient } from '@azure/cosmos';
+import { cosmosClientOptions } from '../../tools/localstack/cosmos-client-options';
+import type { ResolvedStrictCosmosOptions, StrictCosmosOptions } from '../../tools/localstack/strict-cosmos/options';
+import type { ContainerReport, OfferRecord } from '../../tools/localstack/strict-cosmos/throughput';
+import { ADMIN_PATH, HEADERS } from '../../tools/localstack/strict-cosmos/wire';
 import { startLocalStack } from '../../tools/localstack/stack';
 import { findFreePort, isListening } from '../../tools/localstack/net';
 import type {
@@ -82,7 +88,10 @@ export interface LocalStackHandle {
   readonly settings: LocalStackSettings;
 }
 
-export interface UseLocalStackOptions extends Pick<LocalStackOptions, 'lakeContainer' | 'quiet' | 'lakeFromUrl'> {
+export interface UseLocalStackOptions extends Pick<
+  LocalStackOptions,
+  'lakeContainer' | 'quiet' | 'lakeFromUrl' | 'cosmos'
+> {
   /** Copy the settings into process.env for the duration of the file (restored in afterAll). */
   applyEnv?: boolean;
 }
@@ -132,4 +141,66 @@ export function useLocalStack(options: UseLocalStackOptions = {}): LocalStackHan
       return current().settings;
     },
   };
+}
+
+/** What the strict Cosmos DB layer reports: its switches, the offers, and per container the RUs charged and 429s. */
+export interface StrictCosmosReport {
+  options: ResolvedStrictCosmosOptions;
+  containers: ContainerReport[];
+  offers: OfferRecord[];
+}
+
+function adminRequest(endpoint: string, method: string, path = '', body?: unknown): Promise<any> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      new URL(`${ADMIN_PATH}${path}`, endpoint),
+      {
+        method,
+        rejectUnauthorized: false,
+        headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.once('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if ((response.statusCode ?? 500) >= 300)
+            reject(new Error(`${method} ${ADMIN_PATH}${path}: ${response.statusCode} ${text}`));
+          else resolve(JSON.parse(text));
+        });
+      },
+    );
+    request.once('error', reject);
+    request.end(payload);
+  });
+}
+
+/**
+ * The strict Cosmos DB layer of a running stack (tools/localstack/strict-cosmos/), for tests: switch its modes for
+ * the rest of the file (say, Entra ID only after the containers exist), read what it charged and throttled.
+ */
+export function strictCosmos(stack: Pick<LocalStackHandle, 'endpoints'>) {
+  const endpoint = (): string => stack.endpoints.cosmos;
+  return {
+    report: (): Promise<StrictCosmosReport> => adminRequest(endpoint(), 'GET'),
+    configure: async (options: StrictCosmosOptions): Promise<ResolvedStrictCosmosOptions> =>
+      (await adminRequest(endpoint(), 'PATCH', '', options)).options,
+    resetStats: async (): Promise<void> => {
+      await adminRequest(endpoint(), 'DELETE', '/stats');
+    },
+  };
+}
+
+/**
+ * A Cosmos client acting as the control plane (what Azure Resource Manager, Bicep or `az cosmosdb sql` are in
+ * Azure): the Entra-ID-only mode lets its management requests through. For creating databases and containers with
+ * their throughput before the app runs, as infra/ users must; the app never gets one.
+ */
+export function controlPlaneCosmosClient(settings: LocalStackSettings): CosmosClient {
+  const options = cosmosClientOptions(settings);
+  return new CosmosClient({
+    ...options,
+    defaultHeaders: { ...options.defaultHeaders, [HEADERS.controlPlane]: 'true' },
+  });
 }

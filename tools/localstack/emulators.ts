@@ -1,6 +1,7 @@
 import { extname, join } from 'node:path';
 import type { NodeChildSpec } from './child-process';
 import { LOCAL_HOST } from './constants';
+import { strictCosmosArgs, type ResolvedStrictCosmosOptions } from './strict-cosmos/options';
 import type { EmulatorName, LocalStackPorts } from './types';
 
 export interface EmulatorPort {
@@ -14,6 +15,8 @@ export interface EmulatorContext {
   quiet: boolean;
   /** Azurite behind the layer that adds Put Block/Blob From URL (lake-from-url/main.ts). Default true. */
   lakeFromUrl?: boolean;
+  /** Switches of the strict Cosmos DB layer in front of the Cosmos server (strict-cosmos/options.ts). */
+  cosmos: ResolvedStrictCosmosOptions;
 }
 
 export interface EmulatorDefinition {
@@ -100,7 +103,7 @@ const cosmos: EmulatorDefinition = {
   name: 'cosmos',
   ports: (ports) => [{ service: 'cosmos', port: ports.cosmos }],
   ready: /cosmosdb-server listening on/,
-  child: ({ stateDir, ports, quiet }) => ({
+  child: ({ stateDir, ports, quiet, cosmos: layer }) => ({
     // Sibling file with our own extension: .js from dist, .ts when running under ts-jest.
     script: join(__dirname, `cosmos-server${extname(__filename)}`),
     args: [
@@ -110,6 +113,7 @@ const cosmos: EmulatorDefinition = {
       String(ports.cosmos),
       '--state-dir',
       join(stateDir, 'cosmos'),
+      ...strictCosmosArgs(layer),
       ...(quiet ? [] : ['--verbose']),
     ],
     logFile: logFileFor(stateDir, 'cosmos'),

@@ -11,6 +11,7 @@ import {
 import { EMULATORS, logFileFor, type EmulatorDefinition, type EmulatorPort } from './emulators';
 import { delay, isListening } from './net';
 import { endpointsFor, settingsFor } from './settings';
+import { resolveStrictCosmosOptions } from './strict-cosmos/options';
 import type { EmulatorExit, EmulatorStatus, LocalStack, LocalStackOptions, LocalStackPorts } from './types';
 
 type Reuse = 'never' | 'when-listening';
@@ -77,6 +78,7 @@ async function launch(options: LocalStackOptions, reuse: Reuse): Promise<LocalSt
   const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   const ports = resolvePorts(options.ports);
   const quiet = options.quiet ?? true;
+  const cosmos = resolveStrictCosmosOptions(options.cosmos);
   const deadline = Date.now() + (options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
 
   const decisions = await Promise.all(EMULATORS.map((definition) => plan(definition, ports, reuse)));
@@ -87,7 +89,7 @@ async function launch(options: LocalStackOptions, reuse: Reuse): Promise<LocalSt
   try {
     EMULATORS.forEach((definition, i) => {
       if (decisions[i] === 'reuse') return;
-      const spec = definition.child({ stateDir, ports, quiet, lakeFromUrl: options.lakeFromUrl ?? true });
+      const spec = definition.child({ stateDir, ports, quiet, lakeFromUrl: options.lakeFromUrl ?? true, cosmos });
       started.push({ definition, child: spawnNodeChild(spec), logFile: spec.logFile });
     });
     await Promise.all(started.map((s) => waitUntilReady(s, ports, deadline)));

@@ -1,3 +1,5 @@
+import type { StrictCosmosOptions } from './strict-cosmos/options';
+
 export type EmulatorName = 'azurite' | 's3rver' | 'cosmos';
 
 export interface LocalStackPorts {
@@ -56,6 +58,12 @@ export interface LocalStackOptions {
    * lake-from-url/), so the server-side copy runs locally. Default true; false runs Azurite alone.
    */
   lakeFromUrl?: boolean;
+  /**
+   * The strict Cosmos DB layer (strict-cosmos/): on unless `strict: false`; Entra-ID-only and serverless modes.
+   * Unset switches come from LOCALSTACK_COSMOS_STRICT, LOCALSTACK_COSMOS_ENTRA_ID_ONLY and LOCALSTACK_COSMOS_SERVERLESS
+   * (so `npm start`, `npm run demo` and the bench can be switched too). A reused Cosmos server keeps its own switches.
+   */
+  cosmos?: StrictCosmosOptions;
 }
 
 export interface EmulatorStatus {
