@@ -30,6 +30,7 @@ import { createCosmosClient, createLakeContainerClient, createS3Client } from '.
 import { readSettings, Settings } from '../src/config/settings';
 import { BulkWriter } from '../src/cosmos/bulk-writer';
 import { ensureTargetContainer } from '../src/cosmos/target';
+import { withLocalRunThroughput } from '../tools/localstack/strict-cosmos/options';
 import { HostProcess, startHostProcess } from '../tools/localstack/host-process';
 import { readGzipLineBatches } from '../src/export/read-lines';
 import { parseRecord } from '../src/export/records';
@@ -165,7 +166,12 @@ async function startStack(work: string): Promise<Stack> {
     s3: await findFreePort(),
     cosmos: await findFreePort(),
   };
-  const stack = await startLocalStack({ stateDir: join(work, 'stack'), ports, quiet: true });
+  const stack = await startLocalStack({
+    stateDir: join(work, 'stack'),
+    ports,
+    quiet: true,
+    cosmos: withLocalRunThroughput(),
+  });
   try {
     const raw = stack.settings as unknown as Record<string, string>;
     // The AWS SDK reads its credentials from the environment.

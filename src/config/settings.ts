@@ -29,6 +29,8 @@ export interface Settings {
   allowedSources: string[];
   /** Seconds a load of one data file may run before it stops at a checkpoint. Default 540. */
   loadTimeBudgetSeconds: number;
+  /** Block size of the server-side copy into the lake; unset: the copy's default (64 MiB). A tuning knob, and how local tests make small files span several blocks. */
+  lakeCopyBlockBytes?: number;
   /**
    * `COSMOS_THROUGHPUT`: the targets' throughput as `infra/` provisions it (`app=autoscale:4000`, `*=serverless`),
    * for the default RU cap where the throughput offer cannot be read (src/cosmos/throughput.ts). Unset: none.
@@ -56,6 +58,15 @@ function positiveNumber(name: string, value: string | undefined, fallback: numbe
   return n;
 }
 
+function wholeBytes(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const bytes = Number(value);
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw configuration(`App setting ${name} must be a whole number of bytes, got "${value}"`);
+  }
+  return bytes;
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const cosmosEndpoint = env.COSMOS_ENDPOINT ?? env.COSMOS_CONNECTION__accountEndpoint;
   if (!cosmosEndpoint) throw configuration('App setting COSMOS_ENDPOINT is not set');
@@ -79,6 +90,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       .map((entry) => entry.trim())
       .filter(Boolean),
     loadTimeBudgetSeconds: positiveNumber('LOAD_TIME_BUDGET_SECONDS', env.LOAD_TIME_BUDGET_SECONDS, 540),
+    lakeCopyBlockBytes: wholeBytes('LAKE_COPY_BLOCK_BYTES', env.LAKE_COPY_BLOCK_BYTES),
     cosmosThroughput: env.COSMOS_THROUGHPUT?.trim() || undefined,
   };
 }

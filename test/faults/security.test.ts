@@ -141,15 +141,17 @@ describe('outside local mode (a function key is configured)', () => {
 
   test('no secret reaches the log, status, output, report, lake files or Durable state, on success or failure', async () => {
     const key = { 'x-functions-key': FUNCTION_KEY };
-    // Failures whose messages could carry a URL or a credential: S3 refusing one file, the lake refusing a
-    // server-side copy from a presigned URL, S3 refusing the manifest.
+    // Failures whose messages could carry a URL or a credential: S3 refusing one file, S3 refusing the lake's
+    // server-side copy from a presigned URL (the lake answers CannotVerifyCopySource), S3 refusing the manifest.
     const [fileDenied, serverCopy, manifestDenied] = [82, 83, 84].map((seed) =>
       buildFullExport({ prefix: `exports/secret-${seed}`, itemCount: 60, fileCount: 2, seed }),
     );
     for (const each of [fileDenied, serverCopy, manifestDenied]) await uploadExport(s3, BUCKET, each);
     const deniedFile = fileDenied.files[0].key;
+    const deniedServerCopy = serverCopy.files[0].key;
     s3proxy.plan = (request) =>
       request.url.split('?')[0].endsWith(`/${deniedFile}`) ||
+      request.url.split('?')[0].endsWith(`/${deniedServerCopy}`) ||
       request.url.split('?')[0].endsWith(`/${manifestDenied.exportPrefix}/manifest-summary.json`)
         ? s3Error(403, 'AccessDenied', 'Access Denied')
         : undefined;
@@ -172,7 +174,7 @@ describe('outside local mode (a function key is configured)', () => {
     }
     s3proxy.plan = () => undefined;
     expect(outcomes[0]).toBe('SOURCE_ACCESS_DENIED');
-    expect(outcomes[1]).toMatch(/COPY_NOT_SUPPORTED/);
+    expect(outcomes[1]).toBe('SOURCE_ACCESS_DENIED');
     expect(outcomes[2]).toMatch(/failed: \[SOURCE_ACCESS_DENIED\] s3:\/\/source-exports\/exports\/secret-84\//);
     // A rejected key attempt is logged without the key that was tried.
     await call('POST', '/api/migrations', { 'x-functions-key': `${FUNCTION_KEY}-wrong` }, runs[0]);

@@ -2,6 +2,7 @@
  * Local emulator stack for integration tests. Each test file gets its own stack: own ports, own
  * temporary state directory, started in beforeAll and stopped (processes gone, state deleted) in afterAll.
  */
+import { withLocalRunThroughput } from '../../tools/localstack/strict-cosmos/options';
 import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -101,7 +102,8 @@ export interface UseLocalStackOptions extends Pick<
  * beforeAll has run (reading them at module level throws).
  */
 export function useLocalStack(options: UseLocalStackOptions = {}): LocalStackHandle {
-  const { applyEnv, ...stackOptions } = options;
+  const { applyEnv, ...given } = options;
+  const stackOptions = { ...given, cosmos: withLocalRunThroughput(given.cosmos) };
   let stack: LocalStack | undefined;
   let stateDir: string | undefined;
   const savedEnv = new Map<string, string | undefined>();

@@ -9,6 +9,7 @@ import { watchMigration } from '../../src/cli/watch';
 import { ensureLocalStack, LOCAL_TASK_HUB, s3ClientConfigFromSettings } from '../localstack';
 import { buildFullExport, ExportFormat } from '../sample/build-export';
 import { uploadExport } from '../sample/upload-export';
+import { withLocalRunThroughput } from '../localstack/strict-cosmos/options';
 import { HostProcess, startHostProcess } from '../localstack/host-process';
 
 /** `--format`: `json` (the default) or `ion`; DynamoDB's own names DYNAMODB_JSON and ION are accepted too. */
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
   const say = (text: string): void => void process.stdout.write(`${text}\n`);
 
   say('Starting the local stack (Azurite, S3-compatible server, Cosmos DB server)…');
-  const stack = await ensureLocalStack({ stateDir, quiet: true });
+  const stack = await ensureLocalStack({ stateDir, quiet: true, cosmos: withLocalRunThroughput() });
   const env = { ...stack.settings, DURABLE_TASK_HUB: LOCAL_TASK_HUB } as Record<string, string>;
   Object.assign(process.env, env);
 

@@ -24,6 +24,7 @@ import { createStrictCosmosLayer } from './strict-cosmos/layer';
 import {
   describeStrictCosmos,
   parseSwitch,
+  parseThroughput,
   resolveStrictCosmosOptions,
   type ResolvedStrictCosmosOptions,
 } from './strict-cosmos/options';
@@ -52,6 +53,7 @@ function parseServerArgs(argv: string[]): ServerArgs {
       strict: { type: 'string' },
       'entra-id-only': { type: 'string' },
       serverless: { type: 'string' },
+      'default-throughput': { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -61,6 +63,7 @@ function parseServerArgs(argv: string[]): ServerArgs {
     strict: parseSwitch(values.strict),
     entraIdOnly: parseSwitch(values['entra-id-only']),
     serverless: parseSwitch(values.serverless),
+    defaultThroughput: parseThroughput(values['default-throughput']),
   });
   const host = values.host ?? '127.0.0.1';
   return { host, port, stateDir: values['state-dir'], verbose: values.verbose ?? false, layer };
@@ -162,6 +165,9 @@ async function main(): Promise<void> {
     // The server on an ephemeral loopback port, plain HTTP (the layer's TLS is the one clients see); keepAlive: the
     // package otherwise answers `connection: close`.
     const inner = createHttpServer({ keepAlive: true });
+    // The layer is its only client and keeps idle connections for reuse; a server that closed them after Node's
+    // 5 s default would race the layer's next request on them (ECONNRESET).
+    inner.keepAliveTimeout = 0;
     markMutations(inner);
     await listen(inner, 0, '127.0.0.1');
     const layer = createStrictCosmosLayer({

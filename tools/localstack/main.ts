@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_STATE_DIR, LOCAL_TASK_HUB } from './constants';
 import { HostProcess, startHostProcess } from './host-process';
+import { withLocalRunThroughput } from './strict-cosmos/options';
 import { delay } from './net';
 import { ensureLocalStack } from './stack';
 import type { EmulatorExit, LocalStack } from './types';
@@ -61,7 +62,11 @@ async function main(): Promise<number> {
       port: { type: 'string', default: '7071' },
     },
   });
-  const stack = await ensureLocalStack({ stateDir: values['state-dir'], quiet: !values.verbose });
+  const stack = await ensureLocalStack({
+    stateDir: values['state-dir'],
+    quiet: !values.verbose,
+    cosmos: withLocalRunThroughput(),
+  });
   console.log('Local stack ready:');
   printSummary(stack);
   const host = values['with-host'] ? await startHost(stack, values['state-dir'], Number(values.port)) : undefined;

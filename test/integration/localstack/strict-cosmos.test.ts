@@ -15,7 +15,8 @@ import {
 import { cosmosClientOptions } from '../../../tools/localstack/cosmos-client-options';
 import { controlPlaneCosmosClient, strictCosmos, useLocalStack } from '../../support/stack';
 
-const local = useLocalStack();
+// Azure's own default for a container created without throughput: 400 RU/s.
+const local = useLocalStack({ cosmos: { defaultThroughput: 400 } });
 const layer = strictCosmos(local);
 
 /** An item of about `bytes` bytes of JSON with three properties: id, pk, payload. */

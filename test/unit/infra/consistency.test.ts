@@ -26,8 +26,10 @@ const NOT_SET_BY_INFRA: Record<string, string> = {
   COSMOS_ALLOW_SELF_SIGNED: 'local Cosmos server only',
   LAKE_CONNECTION: 'Azurite connection string; Azure uses LAKE_ACCOUNT_URL with the managed identity',
   DEVHOST_FUNCTION_KEY: 'the local Functions host only',
+  AZURITE_ACCOUNTS: 'the local lake emulator only (Azurite reads it too)',
   // Optional, with a default or an alias that infra sets.
   LOAD_TIME_BUDGET_SECONDS: 'optional, default 540',
+  LAKE_COPY_BLOCK_BYTES: 'optional, default 64 MiB',
   AWS_DEFAULT_REGION: 'fallback for AWS_REGION, which infra sets',
   COSMOS_CONNECTION__accountEndpoint: 'fallback for COSMOS_ENDPOINT, which infra sets',
   // Set by the platform (and emulated by the local host).

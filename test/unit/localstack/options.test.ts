@@ -3,21 +3,46 @@ import { classify, isManagementOperation } from '../../../tools/localstack/stric
 
 describe('strict layer switches', () => {
   test('on by default; options beat the environment, the environment beats the defaults', () => {
-    expect(resolveStrictCosmosOptions(undefined, {})).toEqual({ strict: true, entraIdOnly: false, serverless: false });
+    expect(resolveStrictCosmosOptions(undefined, {})).toEqual({
+      strict: true,
+      entraIdOnly: false,
+      serverless: false,
+      defaultThroughput: 400,
+    });
     const env = { LOCALSTACK_COSMOS_STRICT: 'off', LOCALSTACK_COSMOS_ENTRA_ID_ONLY: '1' };
-    expect(resolveStrictCosmosOptions(undefined, env)).toEqual({ strict: false, entraIdOnly: true, serverless: false });
+    expect(resolveStrictCosmosOptions(undefined, env)).toEqual({
+      strict: false,
+      entraIdOnly: true,
+      serverless: false,
+      defaultThroughput: 400,
+    });
     expect(resolveStrictCosmosOptions({ strict: true }, env)).toMatchObject({ strict: true, entraIdOnly: true });
     expect(resolveStrictCosmosOptions(undefined, { LOCALSTACK_COSMOS_SERVERLESS: 'maybe' }).serverless).toBe(false);
   });
 
+  test('a default container throughput is taken only as the service would accept it', () => {
+    expect(
+      resolveStrictCosmosOptions(undefined, { LOCALSTACK_COSMOS_DEFAULT_THROUGHPUT: '10000' }).defaultThroughput,
+    ).toBe(10_000);
+    expect(resolveStrictCosmosOptions({ defaultThroughput: 350 }, {}).defaultThroughput).toBe(400);
+    expect(resolveStrictCosmosOptions({ defaultThroughput: 1050 }, {}).defaultThroughput).toBe(400);
+    expect(
+      resolveStrictCosmosOptions({ defaultThroughput: 2000 }, { LOCALSTACK_COSMOS_DEFAULT_THROUGHPUT: '900' }),
+    ).toMatchObject({
+      defaultThroughput: 2000,
+    });
+  });
+
   test('the cosmos child gets every switch on its command line', () => {
-    expect(strictCosmosArgs({ strict: true, entraIdOnly: true, serverless: false })).toEqual([
+    expect(strictCosmosArgs({ strict: true, entraIdOnly: true, serverless: false, defaultThroughput: 400 })).toEqual([
       '--strict',
       'on',
       '--entra-id-only',
       'on',
       '--serverless',
       'off',
+      '--default-throughput',
+      '400',
     ]);
   });
 });

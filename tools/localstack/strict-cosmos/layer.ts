@@ -28,7 +28,7 @@ import {
   type Rejection,
 } from './document-rules';
 import { answerOffers } from './offers';
-import type { ResolvedStrictCosmosOptions } from './options';
+import { parseThroughput, type ResolvedStrictCosmosOptions } from './options';
 import { readBody, send, type Forward, type ForwardedRequest } from './proxy';
 import { throughputFromHeaders, ThroughputRegistry, type Budget } from './throughput';
 import type { Clock } from './second-window';
@@ -137,6 +137,7 @@ export function createStrictCosmosLayer(dependencies: StrictLayerDependencies): 
   const clock = dependencies.clock ?? Date.now;
   const options: ResolvedStrictCosmosOptions = { ...dependencies.options };
   const registry = new ThroughputRegistry(options.serverless, clock, dependencies.stateFile);
+  registry.defaultThroughput = options.defaultThroughput;
 
   const target = (db: string, coll: string): Target | undefined => {
     const info = view.container(db, coll);
@@ -537,6 +538,8 @@ export function createStrictCosmosLayer(dependencies: StrictLayerDependencies): 
       for (const name of ['strict', 'entraIdOnly', 'serverless'] as const) {
         if (typeof body[name] === 'boolean') options[name] = body[name] as boolean;
       }
+      const defaultThroughput = parseThroughput(body.defaultThroughput as number | undefined);
+      if (defaultThroughput !== undefined) options.defaultThroughput = registry.defaultThroughput = defaultThroughput;
       registry.serverless = options.serverless;
       return jsonAnswer(200, { options });
     }

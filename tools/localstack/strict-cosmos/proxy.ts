@@ -26,7 +26,18 @@ export type Forward = (request: ForwardedRequest) => Promise<Answer>;
 /** Sends requests to the server the layer stands in front of, over kept-alive loopback connections. */
 export function forwarderTo(host: string, port: number): Forward {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  return ({ method, url, headers, body }) =>
+  const forward: Forward = (request) =>
+    once(request).catch((error: unknown) => {
+      // A kept-alive connection the server closed as it was reused: the request never reached it, so send it again.
+      if (
+        (error as { reusedSocket?: boolean }).reusedSocket &&
+        (error as NodeJS.ErrnoException).code === 'ECONNRESET'
+      ) {
+        return once(request);
+      }
+      throw error;
+    });
+  const once = ({ method, url, headers, body }: ForwardedRequest): Promise<Answer> =>
     new Promise<Answer>((resolve, reject) => {
       const outgoing: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(headers)) {
@@ -46,9 +57,10 @@ export function forwarderTo(host: string, port: number): Forward {
           resolve({ status: response.statusCode ?? 502, headers: answerHeaders, body: Buffer.concat(chunks) });
         });
       });
-      request.once('error', reject);
+      request.once('error', (error) => reject(Object.assign(error, { reusedSocket: request.reusedSocket })));
       request.end(body);
     });
+  return forward;
 }
 
 export function send(res: ServerResponse, answer: Answer): void {

@@ -178,6 +178,8 @@ export class ThroughputRegistry {
   private readonly budgets = new Map<string, Budget>();
   private readonly stats = new Map<string, ContainerStats>();
   private nextOffer = 1;
+  /** Manual RU/s of a container that asked for none in a database without any (options.ts). */
+  defaultThroughput = MIN_MANUAL_THROUGHPUT;
 
   constructor(
     private serverlessMode: boolean,
@@ -257,7 +259,7 @@ export class ThroughputRegistry {
     if (setting) this.createOffer(database, undefined, identity, setting);
   }
 
-  /** A new container: its own offer if it asked for throughput, else its database's, else the 400 RU/s minimum. */
+  /** A new container: its own offer if it asked for throughput, else its database's, else the default (400 RU/s). */
   containerCreated(
     database: string,
     container: string,
@@ -268,7 +270,7 @@ export class ThroughputRegistry {
     if (this.serverlessMode) return;
     if (setting) this.createOffer(database, container, identity, setting);
     else if (!this.offers.has(offerKey(database))) {
-      this.createOffer(database, container, identity, { mode: 'manual', throughput: MIN_MANUAL_THROUGHPUT });
+      this.createOffer(database, container, identity, { mode: 'manual', throughput: this.defaultThroughput });
     }
   }
 
