@@ -1,30 +1,16 @@
 import type { RuCap } from '../src/cosmos/throughput';
-import type { ErrorCode } from '../src/errors';
-import { CopyMethods, FileOutcome } from '../src/migration/contracts';
+import type { ItemCounts } from '../src/validation/counts';
+import { FileCounts, FileFailure, FileOutcome } from '../src/migration/contracts';
 import { MappingStats, mergeMappingStats, newMappingStats } from '../src/mapping/stats';
 
 /** Running totals over finished files; what customStatus shows and the report is built from. */
 export interface Progress {
-  files: {
-    total: number;
-    copied: number;
-    copySkipped: number;
-    copyMethods: CopyMethods;
-    loaded: number;
-    failed: number;
-  };
-  items: {
-    expected: number;
-    read: number;
-    written: number;
-    deleted: number;
-    deadLettered: number;
-    inFailedFiles: number;
-  };
+  files: FileCounts;
+  items: ItemCounts;
   bytesCopied: number;
   requestCharge: number;
   stats: MappingStats;
-  failures: { file: string; code: ErrorCode; message: string }[];
+  failures: FileFailure[];
   sampleFileIndexes: number[];
   /** Progress over time for the dashboard's chart, bounded (recordSample); absent until the first publish. */
   samples?: ProgressSample[];

@@ -2,54 +2,39 @@
  * Errors that cross the activity → orchestrator boundary. durable-functions flattens an activity's
  * failure into a plain message, so the stable code travels at the start of the message
  * (`[CHECKSUM_MISMATCH] …`) and the orchestrator branches on it with `errorCodeOf`.
+ *
+ * Every code, and whether its cause can go away by trying again: a permanent one fails the file (or the export) at
+ * once, a retryable one is thrown so Durable's retry policy tries again.
  */
-export const ERROR_CODES = [
-  'EXPORT_INCOMPLETE',
-  'EXPORT_NOT_FOUND',
-  'UNSUPPORTED_FORMAT',
-  'MANIFEST_INVALID',
-  'MANIFEST_INCONSISTENT',
-  'DATA_FILE_MISSING',
-  'CHECKSUM_MISMATCH',
-  'CORRUPT_GZIP',
-  'FILE_POISONED',
-  'SOURCE_NOT_ALLOWED',
-  'SOURCE_ACCESS_DENIED',
-  'PARTITION_KEY_MISMATCH',
-  'COPY_NOT_SUPPORTED',
-  'RETRIES_EXHAUSTED',
-  'CONFIGURATION',
-  'BATCH_FAILED',
-  'VALIDATION_FAILED',
-  'INTERNAL',
-  'TRANSIENT',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+const RETRY_OF = {
+  EXPORT_INCOMPLETE: 'permanent',
+  EXPORT_NOT_FOUND: 'permanent',
+  UNSUPPORTED_FORMAT: 'permanent',
+  MANIFEST_INVALID: 'permanent',
+  MANIFEST_INCONSISTENT: 'permanent',
+  DATA_FILE_MISSING: 'permanent',
+  CHECKSUM_MISMATCH: 'permanent',
+  CORRUPT_GZIP: 'permanent',
+  FILE_POISONED: 'permanent',
+  SOURCE_NOT_ALLOWED: 'permanent',
+  SOURCE_ACCESS_DENIED: 'permanent',
+  PARTITION_KEY_MISMATCH: 'permanent',
+  COPY_NOT_SUPPORTED: 'permanent',
+  RETRIES_EXHAUSTED: 'retryable',
+  CONFIGURATION: 'permanent',
+  BATCH_FAILED: 'retryable',
+  VALIDATION_FAILED: 'permanent',
+  INTERNAL: 'retryable',
+  TRANSIENT: 'retryable',
+} as const;
+export type ErrorCode = keyof typeof RETRY_OF;
+export const ERROR_CODES = Object.keys(RETRY_OF) as ErrorCode[];
 
 /** A failure as it crosses the API: a stable code and one line for a person. */
 export interface ErrorInfo {
   code: ErrorCode;
   message: string;
 }
-
-/** Codes whose cause will not go away by trying again: the orchestrator fails the file at once. */
-const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'EXPORT_INCOMPLETE',
-  'EXPORT_NOT_FOUND',
-  'UNSUPPORTED_FORMAT',
-  'MANIFEST_INVALID',
-  'MANIFEST_INCONSISTENT',
-  'DATA_FILE_MISSING',
-  'CHECKSUM_MISMATCH',
-  'CORRUPT_GZIP',
-  'FILE_POISONED',
-  'SOURCE_NOT_ALLOWED',
-  'SOURCE_ACCESS_DENIED',
-  'PARTITION_KEY_MISMATCH',
-  'COPY_NOT_SUPPORTED',
-  'CONFIGURATION',
-  'VALIDATION_FAILED',
-]);
 
 export class MigrationError extends Error {
   readonly code: ErrorCode;
@@ -59,7 +44,7 @@ export class MigrationError extends Error {
     super(`[${code}] ${message}`, options);
     this.name = 'MigrationError';
     this.code = code;
-    this.retryable = !PERMANENT.has(code);
+    this.retryable = RETRY_OF[code] === 'retryable';
   }
 }
 

@@ -4,6 +4,7 @@ import { CopyResult } from '../lake/copy-to-lake';
 import type { RuCap } from '../cosmos/throughput';
 import { LoadFileResult } from '../load/load-file';
 import { SampleCheck } from '../validation/verify-sample';
+import type { ItemCounts } from '../validation/counts';
 import { MigrationRequest } from './request';
 
 /** Names shared by the orchestrators that call these functions and the file that registers them. */
@@ -107,6 +108,23 @@ export interface ValidationResult {
   mismatches: SampleCheck['mismatches'];
 }
 
+/** Files of a migration by what became of them, as the custom status and the report count them. */
+export interface FileCounts {
+  total: number;
+  copied: number;
+  copySkipped: number;
+  /** How each copied file reached the lake: server-side copy, streamed through the app, or already there. */
+  copyMethods: CopyMethods;
+  loaded: number;
+  failed: number;
+}
+
+export interface FileFailure {
+  file: string;
+  code: ErrorCode;
+  message: string;
+}
+
 export interface MigrationReport {
   instanceId: string;
   exportId: string;
@@ -114,23 +132,8 @@ export interface MigrationReport {
   exportArn: string;
   source: MigrationRequest['source'];
   target: MigrationRequest['target'];
-  files: {
-    total: number;
-    copied: number;
-    copySkipped: number;
-    /** How each copied file reached the lake: server-side copy, streamed through the app, or already there. */
-    copyMethods: CopyMethods;
-    loaded: number;
-    failed: number;
-    failures: { file: string; code: ErrorCode; message: string }[];
-  };
-  items: {
-    expected: number;
-    read: number;
-    written: number;
-    deleted: number;
-    deadLettered: number;
-  };
+  files: FileCounts & { failures: FileFailure[] };
+  items: Omit<ItemCounts, 'inFailedFiles'>;
   bytesCopied: number;
   requestCharge: number;
   /** The RU/s cap the loads kept to and where it came from (`request`, `offer`, `setting`, or `none` and why). */
