@@ -286,6 +286,8 @@ output KEY_VAULT_NAME string = keyVault.outputs.name
 output DURABLE_TASK_HUB string = taskHubName
 output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
-output AWS_WEB_IDENTITY_ISSUER string = 'https://sts.windows.net/${tenant().tenantId}/'
+// The iss of the managed identity's token for api://AzureADTokenExchange (v2.0 issuer, no trailing /): the IAM OIDC
+// provider URL; its condition keys are this without https:// (docs/aws-access.md, src/clients/aws-trust-policy.ts).
+output AWS_WEB_IDENTITY_ISSUER string = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
 output AWS_WEB_IDENTITY_AUDIENCE string = awsWebIdentityAudience
 output AWS_AUTH_MODE string = awsAuthMode

@@ -1,4 +1,5 @@
 import { fromWebToken } from '@aws-sdk/credential-providers';
+import { oidcProviderId } from './aws-trust-policy';
 
 /**
  * AWS credentials for the S3 client.
@@ -9,7 +10,8 @@ import { fromWebToken } from '@aws-sdk/credential-providers';
  * - unset: `undefined`, so the S3 client uses the AWS SDK's default chain (environment variables such as
  *   `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, which in Azure come from Key Vault references, shared files, …).
  *
- * Nothing here ever puts a token or a key into an error message.
+ * Nothing here ever puts a token or a key into an error message. A failed exchange names the token's `iss`, `aud`
+ * and `sub` claims (read from its payload, not secret) so that the trust policy can be fixed from the message alone.
  */
 
 export const DEFAULT_WEB_IDENTITY_AUDIENCE = 'api://AzureADTokenExchange';
@@ -60,6 +62,8 @@ export function scopeForAudience(audience: string): string {
 }
 
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+/** Base64url JSON (a JWT's header or payload, on its own or cut short): claims of the documented shape never are. */
+const JWT_PART = /eyJ[A-Za-z0-9_-]{4,}[A-Za-z0-9_.-]*/g;
 
 /**
  * The first line of an error's message with every given secret and anything that looks like a JWT removed.
@@ -67,11 +71,65 @@ const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
  */
 export function redactedReason(error: unknown, secrets: Array<string | undefined>): string {
   const raw = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  let text = raw.split('\n')[0].slice(0, 300);
+  // Redacted before it is shortened: a secret cut in two by the limit would no longer be found.
+  let text = raw.split('\n')[0];
   for (const secret of secrets) {
     if (secret && secret.length >= 4) text = text.split(secret).join('[redacted]');
   }
-  return text.replace(JWT_LIKE, '[redacted]');
+  return text.replace(JWT_LIKE, '[redacted]').replace(JWT_PART, '[redacted]').slice(0, 300);
+}
+
+/** The claims a role's trust policy is checked against; `undefined` when the token lacks one. */
+export interface WebIdentityClaims {
+  iss?: string;
+  aud?: string;
+  sub?: string;
+}
+
+const CLAIM_MAX_CHARS = 200;
+
+function claimText(value: unknown): string | undefined {
+  const parts = Array.isArray(value) ? value : [value];
+  const strings = parts.filter((part): part is string => typeof part === 'string');
+  if (strings.length === 0) return undefined;
+  // Printable characters only, bounded, and nothing shaped like a token: a claim is shown, never a credential.
+  return strings
+    .join(',')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .replace(JWT_PART, '[redacted]')
+    .slice(0, CLAIM_MAX_CHARS);
+}
+
+/**
+ * `iss`, `aud` and `sub` of a JWT, read from its payload without verifying it (STS verifies; this is only to say
+ * which token was refused). Never throws; the header and signature are not looked at.
+ */
+export function webIdentityClaims(token: string): WebIdentityClaims {
+  const payload = token.split('.')[1];
+  if (!payload) return {};
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    if (!decoded || typeof decoded !== 'object') return {};
+    const claims = decoded as Record<string, unknown>;
+    return { iss: claimText(claims.iss), aud: claimText(claims.aud), sub: claimText(claims.sub) };
+  } catch {
+    return {};
+  }
+}
+
+/** What a failed exchange says about the token and the trust policy that would accept it. */
+export function describeClaimsForTrustPolicy(claims: WebIdentityClaims, roleArn?: string): string {
+  const shown = (value: string | undefined) => (value === undefined ? '(absent)' : JSON.stringify(value));
+  const text = `the token's claims: iss=${shown(claims.iss)}, aud=${shown(claims.aud)}, sub=${shown(claims.sub)}`;
+  if (!claims.iss?.startsWith('https://')) return text;
+  const provider = oidcProviderId(claims.iss);
+  const [, partition = 'aws', account = '<account>'] = /^arn:([^:]+):iam::(\d{12}):/.exec(roleArn ?? '') ?? [];
+  return (
+    `${text}; a trust policy that accepts it has Principal.Federated ` +
+    `arn:${partition}:iam::${account}:oidc-provider/${provider} ` +
+    `(an IAM OIDC provider with URL ${claims.iss} and client id ${shown(claims.aud)}) and StringEquals ` +
+    `${provider}:aud=${shown(claims.aud)}, ${provider}:sub=${shown(claims.sub)}`
+  );
 }
 
 /** An error whose message is safe to log: the role and audience are named, secrets never. */
@@ -130,8 +188,8 @@ export function webIdentityCredentials(
     } catch (error) {
       throw new AwsCredentialError(
         `AWS STS AssumeRoleWithWebIdentity for role ${roleArn} with an Entra ID token for audience ${audience} ` +
-          `failed: ${redactedReason(error, [token])} (when denied, check the IAM identity provider and the role's ` +
-          'trust policy conditions on aud and sub; see docs/aws-access.md)',
+          `failed: ${redactedReason(error, [token])}; ${describeClaimsForTrustPolicy(webIdentityClaims(token), roleArn)} ` +
+          '(see docs/aws-access.md, "When it fails")',
       );
     }
   };

@@ -225,4 +225,11 @@ describe('no secret in an error message', () => {
     ]);
     expect(reason).toBe('Error: key [redacted] and [redacted] leaked');
   });
+
+  test('a long token is removed before the reason is shortened, so no part of it is left', () => {
+    const long = `eyJ${'a'.repeat(200)}.eyJ${'b'.repeat(400)}.${'c'.repeat(300)}`;
+    const reason = redactedReason(new Error(`denied ${long}`), []);
+    expect(reason).toBe('Error: denied [redacted]');
+    expect(redactedReason(new Error(`cut ${long.slice(0, 250)}`), [])).toBe('Error: cut [redacted]');
+  });
 });
