@@ -237,9 +237,12 @@ export async function startFaultProxy(
     operationVerdict: undefined,
     counts,
     async stop() {
+      // Close first, then destroy: Node 20's close() walks the open connections and fails on one whose socket was
+      // just destroyed ("Cannot read properties of null (reading '_httpMessage')").
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       agent.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
   return proxy;
