@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import http, { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
-import { AddressInfo, Socket } from 'node:net';
+import net, { AddressInfo, Socket } from 'node:net';
 
 export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
@@ -237,12 +237,12 @@ export async function startFaultProxy(
     operationVerdict: undefined,
     counts,
     async stop() {
-      // Close first, then destroy: Node 20's close() walks the open connections and fails on one whose socket was
-      // just destroyed ("Cannot read properties of null (reading '_httpMessage')").
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       agent.destroy();
-      await closed;
+      // Every connection is destroyed above. The HTTP server's own close() would walk them again for idle ones, and
+      // Node 20 fails there on a connection the fault plan reset mid-request ("Cannot read properties of null
+      // (reading '_httpMessage')"), leaving the server listening; the plain socket server's close() has no such walk.
+      await new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
     },
   };
   return proxy;
