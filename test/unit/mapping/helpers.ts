@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../tools/sample/random';
 import { MappingError, MappingErrorCode } from '../../../src/mapping';
 
 /** Runs `fn`, expecting a MappingError with this code and path; returns it for further checks. */
@@ -14,17 +15,8 @@ export function expectMappingError(fn: () => unknown, code: MappingErrorCode, pa
   return error;
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so property tests fail reproducibly. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers in [0, 1), so property tests fail reproducibly: the sample data's PRNG. */
+export const seeded = seededRandom;
 
 export function randomDigits(random: () => number, count: number): string {
   let out = '';
