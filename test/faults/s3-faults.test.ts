@@ -5,7 +5,14 @@ import { useLocalStack } from '../support/stack';
 import { randomFaults, s3Error, seeded } from './support/answers';
 import { FaultProxy, NO_FAULTS, startFaultProxy } from './support/fault-proxy';
 import { invocations, logSize, readLog } from './support/host-log';
-import { BUCKET, directClients, expectContainerToHold, expectedDocuments, migrationBody } from './support/migration';
+import {
+  BUCKET,
+  directClients,
+  expectContainerToHold,
+  expectedDocuments,
+  migrationBody,
+  useUploadedExports,
+} from './support/migration';
 
 const stack = useLocalStack({ quiet: true, applyEnv: true });
 const hostEnv: Record<string, string> = {};
@@ -22,14 +29,7 @@ describe('S3 answers SlowDown and InternalError, stalls, resets and cuts downloa
     stream: { prefix: 'exports/slow-stream', itemCount: 6_000, fileCount: 3, seed: 31 },
     auto: { prefix: 'exports/slow-auto', itemCount: 6_000, fileCount: 3, seed: 32 },
   };
-  const generated: Record<string, GeneratedExport> = {};
-
-  beforeAll(async () => {
-    for (const [mode, spec] of Object.entries(specs)) {
-      generated[mode] = buildFullExport(spec);
-      await uploadExport(directClients(stack).s3, BUCKET, generated[mode]);
-    }
-  }, 120_000);
+  const generated = useUploadedExports(stack, specs);
 
   afterEach(() => {
     s3.plan = NO_FAULTS;

@@ -15,7 +15,14 @@ import { useLocalStack } from '../support/stack';
 import { s3Error } from './support/answers';
 import { Fault, FaultProxy, NO_FAULTS, RequestInfo, startFaultProxy } from './support/fault-proxy';
 import { invocations, logSize, readLog } from './support/host-log';
-import { BUCKET, directClients, expectContainerToHold, expectedDocuments, migrationBody } from './support/migration';
+import {
+  BUCKET,
+  directClients,
+  expectContainerToHold,
+  expectedDocuments,
+  migrationBody,
+  useUploadedExports,
+} from './support/migration';
 
 const BLOCK_BYTES = 16 * 1024;
 
@@ -100,14 +107,7 @@ describe('the copy source failing mid-copy', () => {
     auto: { prefix: 'exports/midcopy-auto', itemCount: 900, fileCount: 3, seed: 51 },
     server: { prefix: 'exports/midcopy-server', itemCount: 900, fileCount: 3, seed: 52 },
   };
-  const generated: Record<string, GeneratedExport> = {};
-
-  beforeAll(async () => {
-    for (const [mode, spec] of Object.entries(specs)) {
-      generated[mode] = buildFullExport(spec);
-      await uploadExport(directClients(stack).s3, BUCKET, generated[mode]);
-    }
-  }, 120_000);
+  const generated = useUploadedExports(stack, specs);
   afterEach(() => {
     s3.plan = NO_FAULTS;
     lake.plan = NO_FAULTS;

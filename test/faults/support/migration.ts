@@ -5,7 +5,8 @@
 import { createCosmosClient, createLakeContainerClient, createS3Client } from '../../../src/clients/create-clients';
 import { readSettings } from '../../../src/config/settings';
 import { DynamoItem, MappingOptions } from '../../../src/mapping';
-import { exportItems, ExportSpec, GeneratedExport } from '../../../tools/sample/build-export';
+import { buildFullExport, exportItems, ExportSpec, GeneratedExport } from '../../../tools/sample/build-export';
+import { uploadExport } from '../../../tools/sample/upload-export';
 import {
   Documents,
   expectContainerToHold as expectContainerToHoldIn,
@@ -62,4 +63,19 @@ export async function countDocuments(stack: LocalStackHandle, container: string)
     if ((error as { code?: number }).code === 404) return 0;
     throw error;
   }
+}
+
+/** Generates each export and uploads it before the describe block's tests; the record fills in during beforeAll. */
+export function useUploadedExports<K extends string>(
+  stack: LocalStackHandle,
+  specs: Record<K, ExportSpec>,
+): Record<K, GeneratedExport> {
+  const generated = {} as Record<K, GeneratedExport>;
+  beforeAll(async () => {
+    for (const [name, spec] of Object.entries(specs) as [K, ExportSpec][]) {
+      generated[name] = buildFullExport(spec);
+      await uploadExport(directClients(stack).s3, BUCKET, generated[name]);
+    }
+  }, 120_000);
+  return generated;
 }
