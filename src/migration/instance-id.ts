@@ -41,3 +41,28 @@ export function isInstanceConflict(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
   return /\bstatus code: 409\b/.test(message) || /instance with the ID .* already exists/i.test(message);
 }
+
+/**
+ * One run of a migration: the parent's id and the orchestration time its execution started. A migration started
+ * again under the same id (after it finished, failed or was terminated) is a new run, and everything a run
+ * writes or starts is named by it, so a terminated run's children, which Durable does not stop, never share a
+ * name with the next run's.
+ */
+export function migrationRunId(instanceId: string, startedAt: Date): string {
+  return `${instanceId}@${startedAt.toISOString()}`;
+}
+
+/** A run's start as a compact stamp safe in instance ids and lake paths: `20261202T065033123Z`. */
+export function runStamp(startedAt: Date): string {
+  return startedAt.toISOString().replace(/[-:.]/g, '');
+}
+
+/** Every child orchestration of a migration's runs starts with this; listing by it finds old runs' children. */
+export function childInstancePrefix(instanceId: string): string {
+  return `${instanceId}:`;
+}
+
+/** The id of a run's child orchestration, for example `migrate-…:20261202T065033123Z:lane-3`. */
+export function childInstanceId(instanceId: string, startedAt: Date, child: string): string {
+  return `${childInstancePrefix(instanceId)}${runStamp(startedAt)}:${child}`;
+}
