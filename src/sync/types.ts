@@ -76,6 +76,33 @@ export interface Ledger {
   exports: LedgerEntry[];
   /** Export folders with a summary that cannot be used (the last sync's view). */
   unreadable?: { exportPrefix: string; reason: string }[];
+  /**
+   * Documents the container should hold after every applied export: creates minus deletes of present documents,
+   * carried from the full export through each incremental. Absent until an export reports the split.
+   */
+  expectedDocuments?: number;
+  /** The last full verification of the table (POST /api/tables/{name}/verify), whatever its result. */
+  lastVerification?: VerificationSummary;
+}
+
+/** What the cut-over check needs to know of a full verification; the whole result is in its report in the lake. */
+export interface VerificationSummary {
+  instanceId: string;
+  /** The point in time the verified expected state reflects (the ledger's reachedTime when it started). */
+  reachedTime?: string;
+  /** The last export the expected state includes. */
+  lastExportId?: string;
+  startedAt: string;
+  finishedAt: string;
+  passed: boolean;
+  expected: number;
+  actual: number;
+  matched: number;
+  missingCount: number;
+  unexpectedCount: number;
+  differingCount: number;
+  /** Lake path of the full verification report. */
+  report: string;
 }
 
 export function emptyLedger(table: string, now: string): Ledger {
