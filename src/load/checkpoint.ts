@@ -11,6 +11,22 @@ export interface LoadTotals {
   requestCharge: number;
   retries: number;
   stats: MappingStats;
+  /**
+   * `written` split by the service's answer: 201, the upsert created the document; 200, it replaced one. Absent in
+   * checkpoints and results from before the split was counted.
+   */
+  created?: number;
+  replaced?: number;
+  /** `deleted` split likewise: 204, a document was removed; 404, there was none (applying a delete twice is success). */
+  deletedPresent?: number;
+  deletedAbsent?: number;
+  /**
+   * Of `replaced` and `deletedAbsent`, the lines sent again after a load resumed from a checkpoint: the interrupted
+   * attempt may have created or removed that document itself, so the answer no longer tells whether it was there
+   * before (validation widens the container's expected count by these; src/validation/container-count.ts).
+   */
+  replacedOnResend?: number;
+  absentOnResend?: number;
 }
 
 export function emptyTotals(): LoadTotals {
@@ -22,6 +38,12 @@ export function emptyTotals(): LoadTotals {
     requestCharge: 0,
     retries: 0,
     stats: newMappingStats(),
+    created: 0,
+    replaced: 0,
+    deletedPresent: 0,
+    deletedAbsent: 0,
+    replacedOnResend: 0,
+    absentOnResend: 0,
   };
 }
 

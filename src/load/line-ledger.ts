@@ -3,6 +3,8 @@ import { mergeMappingStats, newMappingStats } from '../mapping';
 import { emptyTotals, LoadCheckpoint, LoadTotals } from './checkpoint';
 import type { SampleRecord } from '../validation/sample-record';
 
+type ChangeKey = 'created' | 'replaced' | 'deletedPresent' | 'deletedAbsent' | 'replacedOnResend' | 'absentOnResend';
+
 /** A line handed to the bulk writer; the writer's callbacks set its state. */
 export interface PendingLine {
   line: number;
@@ -10,6 +12,8 @@ export interface PendingLine {
   kind: 'put' | 'delete';
   state: 'pending' | 'written' | 'rejected';
   reason?: string;
+  /** The service's answer to a written line: 201 or 200 for a put, 204 or 404 for a delete. */
+  status?: number;
 }
 
 /**
@@ -100,6 +104,8 @@ export class LineLedger {
   unsettledChars = 0;
   /** Last line read (handed to the writer, or dead-lettered because it could not be mapped). */
   readThrough: number;
+  /** Resumed from a checkpoint: the lines after it may have been written by the attempt that wrote it. */
+  private readonly resending: boolean;
 
   constructor(
     private readonly file: string,
@@ -113,6 +119,7 @@ export class LineLedger {
     this.sample = new BoundedSample(sampleQuota);
     if (resume) this.sample.restore(resume.sample);
     this.readThrough = resume?.settledThrough ?? 0;
+    this.resending = resume !== undefined;
   }
 
   /** Lines handed out whose effects wait for an earlier line. */
@@ -164,7 +171,7 @@ export class LineLedger {
   /** Applies the effects of the leading lines whose writes have finished. */
   async settle(): Promise<void> {
     while (this.head < this.queue.length && this.queue[this.head].state !== 'pending') {
-      const { line, raw, kind, state, reason } = this.queue[this.head++];
+      const { line, raw, kind, state, reason, status } = this.queue[this.head++];
       this.unsettledChars -= raw.length;
       if (state === 'rejected') {
         await this.deadLetters.add({ file: this.file, line, reason: reason as string, raw });
@@ -172,12 +179,28 @@ export class LineLedger {
       }
       if (kind === 'delete') this.totals.deleted++;
       else this.totals.written++;
+      this.countChange(kind, status);
       this.sample.offer({ file: this.file, line, kind, raw });
     }
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /** Splits a written line by what the service answered (see LoadTotals.created). */
+  private countChange(kind: PendingLine['kind'], status: number | undefined): void {
+    const totals = this.totals;
+    const add = (key: ChangeKey): void => {
+      totals[key] = (totals[key] ?? 0) + 1;
+    };
+    // Only a 201 proves a create and only a 404 proves there was nothing to delete; anything else is the other case.
+    const found = kind === 'delete' ? status !== 404 : status !== 201;
+    if (kind === 'delete') add(found ? 'deletedPresent' : 'deletedAbsent');
+    else add(found ? 'replaced' : 'created');
+    if (!this.resending) return;
+    if (kind === 'put' && found) add('replacedOnResend');
+    if (kind === 'delete' && !found) add('absentOnResend');
   }
 
   /** Every line up to this one has settled (call after `settle`). */

@@ -243,8 +243,9 @@ async function loadFileAttempt(input: LoadFileInput, attempt: { marker?: string 
   const writer = new BulkWriter<PendingLine>(input.container, {
     concurrency: input.concurrency,
     ruBudget: input.ruBudget,
-    onWritten(pending: PendingLine) {
+    onWritten(pending: PendingLine, _operation, status: number) {
       pending.state = 'written';
+      pending.status = status;
     },
     onRejected(pending: PendingLine, reason: string) {
       pending.state = 'rejected';
