@@ -1,12 +1,15 @@
 import { ValidateInput, ValidationResult } from '../src/migration/contracts';
 import { mappingOptionsOf, migrationFolderOf } from '../src/migration/request-views';
+import { RuBudget } from '../src/cosmos/ru-budget';
+import { resolveRuCap } from '../src/cosmos/throughput';
+import { countDocuments, expectedDocuments, reconcileContainer } from '../src/validation/container-count';
 import { reconcileCounts } from '../src/validation/counts';
 import { verifySample } from '../src/validation/verify-sample';
 import { DependencySource } from './dependencies';
 
 export function validateMigrationActivity(deps: DependencySource) {
   return async (input: ValidateInput): Promise<ValidationResult> => {
-    const { clients } = deps();
+    const { clients, settings } = deps();
     const { database, container } = input.request.target;
     const counts = reconcileCounts(input.counts);
     const sample = await verifySample({
@@ -17,13 +20,20 @@ export function validateMigrationActivity(deps: DependencySource) {
       mapping: mappingOptionsOf(input.request),
       incremental: input.incremental,
     });
+    // Counted after the sample, within the migration's RU cap: the application may be live on this container.
+    const target = clients.cosmos.database(database).container(container);
+    const cap = await resolveRuCap(target, input.request.options.maxRequestUnitsPerSecond, settings.cosmosThroughput);
+    const counted = await countDocuments(target, new RuBudget(cap.requestUnitsPerSecond ?? Infinity));
+    const expected = expectedDocuments(input.counts, input.incremental, input.request.documentsBefore);
+    const held = reconcileContainer(expected, counted.count, counted.requestCharge);
     return {
-      passed: counts.reconciled && sample.mismatched === 0,
+      passed: counts.reconciled && sample.mismatched === 0 && held.reconciled,
       countsReconciled: counts.reconciled,
       countsDetail: counts.detail,
       sampled: sample.sampled,
       mismatched: sample.mismatched,
       mismatches: sample.mismatches,
+      container: held,
     };
   };
 }

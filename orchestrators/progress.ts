@@ -63,11 +63,25 @@ export function newProgress(totalFiles: number, expectedItems: number, ruCap?: R
   };
 }
 
+/** The split of written and deleted by the service's answers (LoadTotals.created…): what the container count needs. */
+const CHANGE_COUNTS = [
+  'created',
+  'replaced',
+  'deletedPresent',
+  'deletedAbsent',
+  'replacedOnResend',
+  'absentOnResend',
+] as const;
+
 function addLoadCounts(progress: Progress, load: NonNullable<FileOutcome['load']>): void {
   progress.items.read += load.linesRead;
   progress.items.written += load.written;
   progress.items.deleted += load.deleted;
   progress.items.deadLettered += load.deadLettered;
+  for (const key of CHANGE_COUNTS) {
+    const count = load[key];
+    if (count !== undefined) progress.items[key] = (progress.items[key] ?? 0) + count;
+  }
   progress.requestCharge += load.requestCharge;
   progress.stats = mergeMappingStats(progress.stats, load.stats);
 }

@@ -4,6 +4,7 @@ import { CopyResult } from '../lake/copy-to-lake';
 import type { RuCap } from '../cosmos/throughput';
 import { LoadFileResult } from '../load/load-file';
 import { SampleCheck } from '../validation/verify-sample';
+import type { ContainerCheck } from '../validation/container-count';
 import type { ItemCounts } from '../validation/counts';
 import { MigrationRequest } from './request';
 
@@ -88,14 +89,7 @@ export interface FileOutcome {
 export interface ValidateInput {
   request: MigrationRequest;
   incremental: boolean;
-  counts: {
-    expected: number;
-    read: number;
-    written: number;
-    deleted: number;
-    deadLettered: number;
-    inFailedFiles: number;
-  };
+  counts: ItemCounts;
   sampleFileIndexes: number[];
 }
 
@@ -106,6 +100,11 @@ export interface ValidationResult {
   sampled: number;
   mismatched: number;
   mismatches: SampleCheck['mismatches'];
+  /**
+   * The container's document count against what it should hold (src/validation/container-count.ts). Absent in
+   * reports of migrations validated before it was counted.
+   */
+  container?: ContainerCheck;
 }
 
 /** Files of a migration by what became of them, as the custom status and the report count them. */

@@ -20,6 +20,11 @@ export interface MigrationRequest {
     partitionKeyPaths: string[];
   };
   options: MigrationOptions;
+  /**
+   * Set by a table's sync, never by a request: the documents its ledger expects the container to hold before this
+   * export (Ledger.expectedDocuments), so validating an incremental export can tell what it should hold after.
+   */
+  documentsBefore?: number;
 }
 
 export interface MigrationOptions {

@@ -8,6 +8,17 @@ export interface ItemCounts {
   deadLettered: number;
   /** Records of files that failed as a whole (they were not, or not fully, applied). */
   inFailedFiles: number;
+  /**
+   * `written` and `deleted` split by the service's answers, and the uncertain part of them after resumed loads
+   * (LoadTotals in src/load/checkpoint.ts): what the container should hold follows from them (container-count.ts).
+   * Absent in migrations started before they were counted.
+   */
+  created?: number;
+  replaced?: number;
+  deletedPresent?: number;
+  deletedAbsent?: number;
+  replacedOnResend?: number;
+  absentOnResend?: number;
 }
 
 export interface CountsCheck {

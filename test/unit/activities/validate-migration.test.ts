@@ -24,14 +24,35 @@ function validateInput(extra: Partial<ValidateInput> = {}): ValidateInput {
   };
 }
 
-/** A container that answers point reads from `documents` (by id) and records which database/container/item was asked for. */
-function fakeCosmos(documents: Record<string, Record<string, unknown>>) {
+/**
+ * A container that answers point reads from `documents` (by id), counts `held` documents (or as many as
+ * `documents` has) in two pages, and records which database/container/item was asked for.
+ */
+function fakeCosmos(documents: Record<string, Record<string, unknown>>, held = Object.keys(documents).length) {
   const asked: unknown[] = [];
   const cosmos = {
     database: (database: string) => ({
       container: (container: string) => {
         asked.push(['container', database, container]);
+        const pages = [[held - 1], [1]];
         return {
+          id: container,
+          url: `dbs/${database}/colls/${container}`,
+          database: {
+            id: database,
+            readOffer: async () => ({ resource: undefined }),
+          },
+          readOffer: async () => ({ resource: undefined }),
+          items: {
+            query: (text: string) => {
+              asked.push(['query', text]);
+              let next = 0;
+              return {
+                hasMoreResults: () => next < pages.length,
+                fetchNext: async () => ({ resources: pages[next++], requestCharge: 2.5 }),
+              };
+            },
+          },
           item: (id: string, partitionKey: unknown) => ({
             read: async () => {
               asked.push(['read', id, partitionKey]);
@@ -61,7 +82,7 @@ function withSample(lake: FakeLake, fileIndex: number): void {
 describe('validateMigration activity', () => {
   test('counts that add up and no sample files: passed, nothing read', async () => {
     const lake = new FakeLake();
-    const { cosmos, asked } = fakeCosmos({});
+    const { cosmos, asked } = fakeCosmos({}, 4);
     const result = await validateMigrationActivity(dependencies({ lake, cosmos }))(validateInput());
 
     expect(result).toEqual({
@@ -71,8 +92,15 @@ describe('validateMigration activity', () => {
       sampled: 0,
       mismatched: 0,
       mismatches: [],
+      container: {
+        expected: 4,
+        actual: 4,
+        reconciled: true,
+        detail: 'the container holds 4 documents, as expected (a full export: the 4 documents it wrote)',
+        requestCharge: 5,
+      },
     });
-    expect(asked).toEqual([['container', 'shop', 'orders']]);
+    expect(asked).toContainEqual(['query', 'SELECT VALUE COUNT(1) FROM c']);
     expect(lake.requests).toEqual([]);
   });
 
@@ -91,7 +119,7 @@ describe('validateMigration activity', () => {
     const lake = new FakeLake();
     withSample(lake, 3);
     const mapped = expected();
-    const { cosmos, asked } = fakeCosmos({ [mapped.id]: mapped.document as Record<string, unknown> });
+    const { cosmos, asked } = fakeCosmos({ [mapped.id]: mapped.document as Record<string, unknown> }, 4);
     const result = await validateMigrationActivity(dependencies({ lake, cosmos }))(
       validateInput({ sampleFileIndexes: [3] }),
     );
@@ -105,7 +133,7 @@ describe('validateMigration activity', () => {
     const lake = new FakeLake();
     withSample(lake, 0);
     const mapped = expected();
-    const { cosmos } = fakeCosmos({ [mapped.id]: { ...(mapped.document as object), total: 99 } });
+    const { cosmos } = fakeCosmos({ [mapped.id]: { ...(mapped.document as object), total: 99 } }, 4);
     const result = await validateMigrationActivity(dependencies({ lake, cosmos }))(
       validateInput({ sampleFileIndexes: [0] }),
     );
@@ -119,5 +147,37 @@ describe('validateMigration activity', () => {
       line: 7,
       reason: 'attributes differ',
     });
+  });
+
+  test('a container holding a document the export did not write fails the validation, naming both counts', async () => {
+    const { cosmos } = fakeCosmos({}, 5);
+    const result = await validateMigrationActivity(dependencies({ cosmos }))(validateInput());
+
+    expect(result.passed).toBe(false);
+    expect(result.countsReconciled).toBe(true);
+    expect(result.container).toMatchObject({ expected: 4, actual: 5, reconciled: false });
+    expect(result.container?.detail).toContain('holds 5 documents but 4 were expected');
+  });
+
+  test("an incremental export of a synced table: the ledger's count before, plus creates, minus removals", async () => {
+    const counts = {
+      ...{ expected: 3, read: 3, written: 2, deleted: 1, deadLettered: 0, inFailedFiles: 0 },
+      ...{ created: 1, replaced: 1, deletedPresent: 1, deletedAbsent: 0 },
+    };
+    const synced = { ...request(), documentsBefore: 10 };
+    const passes = await validateMigrationActivity(dependencies({ cosmos: fakeCosmos({}, 10).cosmos }))(
+      validateInput({ request: synced, incremental: true, counts }),
+    );
+    expect(passes.container).toMatchObject({ expected: 10, actual: 10, reconciled: true });
+    const fails = await validateMigrationActivity(dependencies({ cosmos: fakeCosmos({}, 9).cosmos }))(
+      validateInput({ request: synced, incremental: true, counts }),
+    );
+    expect(fails).toMatchObject({ passed: false, container: { expected: 10, actual: 9, reconciled: false } });
+    const unknown = await validateMigrationActivity(dependencies({ cosmos: fakeCosmos({}, 9).cosmos }))(
+      validateInput({ incremental: true, counts }),
+    );
+    expect(unknown.passed).toBe(true);
+    expect(unknown.container).toMatchObject({ actual: 9, reconciled: true });
+    expect(unknown.container?.expected).toBeUndefined();
   });
 });
