@@ -56,6 +56,12 @@ export interface ReadOptions {
   maxLineBytes?: number;
   /** Default SKIP_PROGRESS_BYTES. */
   skipProgressBytes?: number;
+  /**
+   * Lines 1 to this one are passed over: counted, never decoded, held or handed out, whatever their length (a
+   * resumed load's lines before its checkpoint). Numbering is unchanged: the first entry handed out is the next
+   * line's. Default 0.
+   */
+  skipThrough?: number;
 }
 
 /** A line over the cap reached a reader that hands out text lines only (readGzipLines, splitLines). */
@@ -104,6 +110,7 @@ function headOf(pieces: Buffer[], limit: number): string {
 async function* splitEntryBatches(
   source: AsyncIterable<Buffer | string>,
   options: ReadOptions = {},
+  passed: { lines: number } = { lines: 0 },
 ): AsyncGenerator<LineEntry[]> {
   const max = options.maxLineBytes ?? MAX_LINE_BYTES;
   const every = options.skipProgressBytes ?? SKIP_PROGRESS_BYTES;
@@ -114,6 +121,26 @@ async function* splitEntryBatches(
   let skipping: { bytes: number; head: string; nextReport: number } | undefined;
   /** Lines ended so far; the line being read is `number + 1`. */
   let number = 0;
+  const skipThrough = options.skipThrough ?? 0;
+  /**
+   * Passes over lines until `skipThrough` have ended, from `start` in `bytes`; returns where the first line to
+   * read begins (or the end of the chunk). Only newlines are looked for: no line is cut, decoded or measured, so
+   * a resume pays the decompression of what it passes and little more (bench: resume).
+   */
+  const pass = (bytes: Buffer): number => {
+    let start = 0;
+    while (number < skipThrough) {
+      const end = bytes.indexOf(LF, start);
+      if (end < 0) {
+        passed.lines = number;
+        return bytes.length;
+      }
+      number++;
+      start = end + 1;
+    }
+    passed.lines = number;
+    return start;
+  };
   const take = (bytes: Buffer, entries: LineEntry[]): void => {
     number++;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
@@ -133,7 +160,7 @@ async function* splitEntryBatches(
   for await (const chunk of source) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     const entries: LineEntry[] = [];
-    let start = 0;
+    let start = number < skipThrough ? pass(bytes) : 0;
     while (start < bytes.length) {
       const end = bytes.indexOf(LF, start);
       const stop = end >= 0 ? end : bytes.length;
@@ -216,12 +243,15 @@ export async function* readGzipEntryBatches(
   compressed.on('error', (error) => gunzip.destroy(error));
   compressed.pipe(gunzip);
   let last = 0;
+  /** Lines passed over so far (options.skipThrough): complete lines too, for the message of a break among them. */
+  const passed = { lines: 0 };
   try {
-    for await (const entries of splitEntryBatches(gunzip, options)) {
+    for await (const entries of splitEntryBatches(gunzip, options, passed)) {
       for (const entry of entries) if (!('skipping' in entry)) last = entry.number;
       yield entries;
     }
   } catch (error) {
+    last = Math.max(last, passed.lines);
     const code = (error as NodeJS.ErrnoException).code;
     if (code && code.startsWith('Z_')) {
       throw new MigrationError(

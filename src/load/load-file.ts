@@ -305,15 +305,17 @@ async function loadFileAttempt(input: LoadFileInput, attempt: { marker?: string 
       (input.timeBudgetMs ?? Infinity) / 2,
     );
     let nextCheckpoint = Date.now() + interval;
+    // gzip cannot be entered mid-stream (docs/scale.md, "Resume"): the file is read from its first byte again, and
+    // the lines before the checkpoint are only counted, never decoded or parsed.
     const download = await source.download();
-    for await (const line of readGzipEntries(download.readableStreamBody as Readable, input.sourceName)) {
+    const entries = readGzipEntries(download.readableStreamBody as Readable, input.sourceName, { skipThrough });
+    for await (const line of entries) {
       if ('skipping' in line) {
         skipping = line;
         await skippingLongLine(line);
         continue;
       }
       skipping = undefined;
-      if (line.number <= skipThrough) continue;
       const counted = line.number > countedThrough;
       if (counted) ledger.totals.linesRead++;
       if ('tooLong' in line) {
