@@ -71,12 +71,30 @@ export async function planNextStep(
       exportId: next.exportId,
       exportType: next.exportType,
       instanceId: next.instanceId,
-      request: requestFor(registration.value, next),
+      request: withDocumentsBefore(requestFor(registration.value, next), planned.expectedDocuments),
       warning: next.warning,
     };
     return planned;
   });
   return step;
+}
+
+/** The ledger's count hands the export's validation what the container should hold before it (container-count.ts). */
+function withDocumentsBefore(request: MigrationRequest, expected: number | undefined): MigrationRequest {
+  return expected === undefined ? request : { ...request, documentsBefore: expected };
+}
+
+/**
+ * What the container should hold once this export's outcome is recorded. A count that reconciled is the count
+ * itself (it is within what the export allowed); one that did not is what the export says the table holds, so
+ * the next export is compared with the table again, not with the unexpected documents. A migration that ended
+ * without a report, or an incremental export whose count before was not known, leaves the count unknown: what
+ * such a run changed was not counted, and the next full export starts a new one.
+ */
+export function expectedAfter(report: MigrationReport | undefined): number | undefined {
+  const container = report?.validation.container;
+  if (!container) return undefined;
+  return container.reconciled && container.expected !== undefined ? container.actual : container.expected;
 }
 
 function summarise(report: MigrationReport): ReportSummary {
@@ -97,6 +115,11 @@ export interface ApplyOutcome {
   exportId: string;
   report?: MigrationReport;
   error?: string;
+}
+
+function containerProblem(report: MigrationReport | undefined): string {
+  const container = report?.validation.container;
+  return container && !container.reconciled ? `; ${container.detail}` : '';
 }
 
 /** `[CODE] message` about export `exportId`: `[CODE] export <id>: message`. */
@@ -148,7 +171,7 @@ export async function recordOutcome(
     entry.reason = passed
       ? undefined
       : (outcome.error ??
-        `[VALIDATION_FAILED] the migration into ${outcome.report?.target.database}/${outcome.report?.target.container} did not pass validation (${outcome.report?.validation.countsDetail}; ${outcome.report?.validation.mismatched} sampled item(s) differ; ${outcome.report?.files.failed} file(s) failed)`);
+        `[VALIDATION_FAILED] the migration into ${outcome.report?.target.database}/${outcome.report?.target.container} did not pass validation (${outcome.report?.validation.countsDetail}; ${outcome.report?.validation.mismatched} sampled item(s) differ; ${outcome.report?.files.failed} file(s) failed${containerProblem(outcome.report)})`);
     const reached = passed
       ? entry.exportType === 'FULL_EXPORT'
         ? entry.exportTime
@@ -157,6 +180,7 @@ export async function recordOutcome(
     return {
       ...ledger,
       reachedTime: reached,
+      expectedDocuments: expectedAfter(outcome.report),
       status: passed
         ? { state: 'syncing', at: now }
         : { state: 'failed', reason: aboutExport(entry.exportId, entry.reason ?? ''), at: now },

@@ -56,7 +56,9 @@ describe('reconcileContainer', () => {
       reconciled: false,
       detail: 'the container holds 9 documents but 8 were expected (b): 1 more',
     });
-    expect(reconcileContainer(exact, 7, 1).detail).toBe('the container holds 7 documents but 8 were expected (b): 1 fewer');
+    expect(reconcileContainer(exact, 7, 1).detail).toBe(
+      'the container holds 7 documents but 8 were expected (b): 1 fewer',
+    );
   });
 
   test('bounds: inside reconciles, outside fails, and both are reported', () => {
@@ -131,7 +133,10 @@ describe('countDocuments', () => {
 
   test('a throttled page starts the count over, and the partial count is not kept', async () => {
     const throttled = Object.assign(new Error('429'), { code: 429 });
-    const source = pagedContainer([[[5], throttled], [[5], [2]]]);
+    const source = pagedContainer([
+      [[5], throttled],
+      [[5], [2]],
+    ]);
     const result = await countDocuments(source.container, undefined, { initialMs: 1, maxMs: 1, maxAttempts: 3 });
     expect(result.count).toBe(7);
     expect(source.queries).toBe(2);
