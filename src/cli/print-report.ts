@@ -1,4 +1,23 @@
+import type { RuCap } from '../cosmos/throughput';
 import { MigrationReport } from '../migration/contracts';
+import type { ContainerCheck } from '../validation/container-count';
+
+/** `12 documents, 12 expected: reconciled`, with the bounds when resumed loads left the expectation uncertain. */
+function containerLine(container: ContainerCheck): string {
+  if (container.expected === undefined) return `${container.actual} documents (${container.detail})`;
+  const bounds =
+    container.expectedAtLeast !== undefined && container.expectedAtMost !== undefined
+      ? ` (${container.expectedAtLeast} to ${container.expectedAtMost})`
+      : '';
+  return `${container.actual} documents, ${container.expected}${bounds} expected: ${container.reconciled ? 'reconciled' : `DO NOT RECONCILE (${container.detail})`}`;
+}
+
+/** `3200 RU/s (setting: …)`, or `none (why)`. */
+function ruCapLine(cap: RuCap): string {
+  return cap.requestUnitsPerSecond === undefined
+    ? `none (${cap.detail})`
+    : `${cap.requestUnitsPerSecond} RU/s (${cap.source}: ${cap.detail})`;
+}
 
 /** A human summary of a finished migration, followed by where the full JSON report is. */
 export function formatReport(runtimeStatus: string, output: unknown): string {
@@ -22,7 +41,9 @@ export function formatReport(runtimeStatus: string, output: unknown): string {
         .join(', ') || 'none'
     }`,
     `  validation   ${r.validation.passed ? 'PASSED' : 'FAILED'}: counts ${r.validation.countsReconciled ? 'reconcile' : 'do not reconcile'} (${r.validation.countsDetail}); ${r.validation.sampled} sampled, ${r.validation.mismatched} mismatched`,
+    ...(r.validation.container ? [`  container    ${containerLine(r.validation.container)}`] : []),
     `  duration     ${(r.durationMs / 1000).toFixed(1)} s, ${r.requestCharge} RU`,
+    ...(r.ruCap ? [`  RU cap       ${ruCapLine(r.ruCap)}`] : []),
     `  report       ${r.lake.container}/${r.lake.report}`,
   ];
   for (const failure of r.files.failures.slice(0, 10)) lines.push(`  failed file  ${failure.file}: ${failure.message}`);
