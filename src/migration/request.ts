@@ -44,7 +44,14 @@ export interface MigrationOptions {
    * when that cannot be read (serverless, or an identity that may not read throughput settings).
    */
   maxRequestUnitsPerSecond?: number;
+  /**
+   * How validation checks the documents: `sample` point-reads `sampleSize` of them; `full` also compares every
+   * document the export expects with the container (src/verify/, README "Verification"). Default `sample`.
+   */
+  verify?: VerifyMode;
 }
+
+export type VerifyMode = 'sample' | 'full';
 
 /** Options without a fixed default (see MigrationOptions). */
 export const OPTIONAL_OPTIONS = ['maxRequestUnitsPerSecond'] as const;
@@ -55,4 +62,5 @@ export const DEFAULT_OPTIONS: MigrationOptions = {
   copyMode: 'auto',
   maxParallelFiles: 8,
   bulkConcurrency: 4,
+  verify: 'sample',
 };

@@ -20,6 +20,7 @@ export type Json = Record<string, unknown>;
 
 const NUMBER_MODES = ['lossless', 'string', 'double'] as const;
 const COPY_MODES = ['auto', 'server', 'stream'] as const;
+const VERIFY_MODES = ['sample', 'full'] as const;
 /** What the app appends to an export's folder: `<exportPrefix>/manifest-summary.json` must be an S3 key. */
 const MAX_EXPORT_PREFIX_BYTES = 1024 - '/manifest-summary.json'.length;
 /** DynamoDB's limit on a key attribute's name, in UTF-8 bytes. */
@@ -212,6 +213,7 @@ export function checkCommonParts<S>(
     DEFAULT_OPTIONS.numberMode,
   );
   const copyMode = check.choice(options, 'copyMode', 'options.copyMode', COPY_MODES, DEFAULT_OPTIONS.copyMode);
+  const verify = check.choice(options, 'verify', 'options.verify', VERIFY_MODES, DEFAULT_OPTIONS.verify ?? 'sample');
   const sampleSize = check.integer(options, 'sampleSize', 'options.sampleSize', 0, 100_000, DEFAULT_OPTIONS.sampleSize);
   const maxParallelFiles = check.integer(
     options,
@@ -246,6 +248,7 @@ export function checkCommonParts<S>(
         copyMode,
         maxParallelFiles,
         bulkConcurrency,
+        verify,
         ...(maxRequestUnitsPerSecond ? { maxRequestUnitsPerSecond } : {}),
       },
     },

@@ -1,5 +1,5 @@
 /** Properties Cosmos adds to every document; they are not part of the migrated item. */
-const SYSTEM_PROPERTIES = new Set(['_rid', '_self', '_etag', '_attachments', '_ts', '_lsn']);
+export const SYSTEM_PROPERTIES = new Set(['_rid', '_self', '_etag', '_attachments', '_ts', '_lsn']);
 
 export interface Difference {
   path: string;

@@ -16,9 +16,28 @@ describe('validateMigrationRequest', () => {
         source: { bucket: 'acme-exports', exportPrefix: 'exports/t/AWSDynamoDB/01700000000000-abcdef12' },
         keySchema: { partitionKey: 'pk', sortKey: 'sk' },
         target: { database: 'app', container: 'orders', partitionKeyPaths: ['/pk'] },
-        options: { numberMode: 'lossless', sampleSize: 500, copyMode: 'auto', maxParallelFiles: 8, bulkConcurrency: 4 },
+        options: {
+          numberMode: 'lossless',
+          sampleSize: 500,
+          copyMode: 'auto',
+          maxParallelFiles: 8,
+          bulkConcurrency: 4,
+          verify: 'sample',
+        },
       },
     });
+  });
+
+  test('options.verify is sample or full, nothing else', () => {
+    const full = validateMigrationRequest({ ...valid, options: { verify: 'full' } });
+    expect(full.ok && full.request.options.verify).toBe('full');
+    for (const verify of ['all', 'FULL', 1, null]) {
+      const refused = validateMigrationRequest({ ...valid, options: { verify } });
+      expect(refused).toEqual({
+        ok: false,
+        problems: [{ field: 'options.verify', message: 'must be one of "sample", "full"' }],
+      });
+    }
   });
 
   test('accepts a hierarchical partition key and options', () => {
