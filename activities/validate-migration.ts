@@ -1,3 +1,5 @@
+import { runFolder } from '../src/lake/paths';
+import { latestRunFolder } from '../src/lake/runs';
 import { ValidateInput, ValidationResult } from '../src/migration/contracts';
 import { mappingOptionsOf, migrationFolderOf } from '../src/migration/request-views';
 import { RuBudget } from '../src/cosmos/ru-budget';
@@ -12,14 +14,18 @@ export function validateMigrationActivity(deps: DependencySource) {
     const { clients, settings } = deps();
     const { database, container } = input.request.target;
     const counts = reconcileCounts(input.counts);
-    const sample = await verifySample({
-      lake: clients.lake,
-      container: clients.cosmos.database(database).container(container),
-      migrationFolder: migrationFolderOf(input.request),
-      fileIndexes: input.sampleFileIndexes,
-      mapping: mappingOptionsOf(input.request),
-      incremental: input.incremental,
-    });
+    const folder = migrationFolderOf(input.request);
+    const run = input.runId ? runFolder(folder, input.runId) : await latestRunFolder(clients.lake, folder);
+    const sample = run
+      ? await verifySample({
+          lake: clients.lake,
+          container: clients.cosmos.database(database).container(container),
+          run,
+          fileIndexes: input.sampleFileIndexes,
+          mapping: mappingOptionsOf(input.request),
+          incremental: input.incremental,
+        })
+      : { sampled: 0, mismatched: 0, mismatches: [] };
     // Counted after the sample, within the migration's RU cap: the application may be live on this container.
     const target = clients.cosmos.database(database).container(container);
     const cap = await resolveRuCap(target, input.request.options.maxRequestUnitsPerSecond, settings.cosmosThroughput);

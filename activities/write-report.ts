@@ -1,4 +1,4 @@
-import { reportPath } from '../src/lake/paths';
+import { reportPath, reportRunFolder } from '../src/lake/paths';
 import { MigrationReport, ReportInput } from '../src/migration/contracts';
 import { migrationFolderOf } from '../src/migration/request-views';
 import { DependencySource } from './dependencies';
@@ -13,7 +13,8 @@ export function writeReportActivity(deps: DependencySource) {
         container: settings.lakeContainer,
         folder,
         report: reportPath(folder),
-        deadLetters: `${folder}/deadletter/`,
+        // This run's: a run started again writes its own (paths.ts RunFolder).
+        deadLetters: `${reportRunFolder({ ...input.report, lake: { folder } })}/deadletter/`,
       },
     };
     const body = JSON.stringify(report, null, 2);

@@ -1,7 +1,7 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ContainerClient } from '@azure/storage-blob';
 import * as df from 'durable-functions';
-import { checkpointPath, deadLetterPath } from '../../src/lake/paths';
+import { checkpointPath, deadLetterPath, runFolder } from '../../src/lake/paths';
 import { readCheckpoint } from '../../src/load/checkpoint';
 import { BatchInput, FileOutcome, Names } from '../../src/migration/contracts';
 import { MigrationRequest } from '../../src/migration/request';
@@ -151,7 +151,9 @@ export function migrationFilesHandler(deps: MigrationFilesDependencies) {
     } catch {
       folder = null;
     }
-    const deadLetterPathOf = (index: number): string | null => (folder ? deadLetterPath(folder, index) : null);
+    // A run's dead letters and checkpoints are in its own folder; without the run's start there is none to name.
+    const run = folder && runId ? runFolder(folder, runId) : null;
+    const deadLetterPathOf = (index: number): string | null => (run ? deadLetterPath(run, index) : null);
 
     const [manifest, listed] = await Promise.all([
       manifestOf(context, instanceId, `${instanceId}@${createdTime}`),
@@ -198,9 +200,9 @@ export function migrationFilesHandler(deps: MigrationFilesDependencies) {
     await inParallel(
       page.filter((r) => r.state === 'loading' || r.state === 'retrying'),
       async (row) => {
-        if (!folder || !runId) return;
+        if (!run) return;
         try {
-          const checkpoint = await readCheckpoint(lake, checkpointPath(folder, row.index));
+          const checkpoint = await readCheckpoint(lake, checkpointPath(run, row.index));
           if (!checkpoint || checkpoint.runId !== runId || checkpoint.complete) return;
           const totals = checkpoint.totals;
           row.items = {
@@ -227,7 +229,7 @@ export function migrationFilesHandler(deps: MigrationFilesDependencies) {
         runtimeStatus: status.runtimeStatus,
         source: migration.source,
         target: { database: migration.target.database, container: migration.target.container },
-        lake: { container: lakeContainer, folder, deadLetters: folder ? `${folder}/deadletter/` : null },
+        lake: { container: lakeContainer, folder, deadLetters: run ? `${run}/deadletter/` : null },
         manifestKnown: manifest !== undefined,
         totals: countByState(rows),
         itemsInFailedFiles: rows.filter((r) => r.state === 'failed').reduce((sum, r) => sum + r.itemCount, 0),

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { ErrorCode, MigrationError } from '../errors';
+import { runStamp } from '../migration/instance-id';
 import { bucketProblem, cosmosNameProblem, keyPrefixProblem, quoteName, trimTrailingSlashes } from '../names';
 
 /**
@@ -35,14 +37,64 @@ export function reportPath(folder: string): string {
   return `${folder}/report.json`;
 }
 
-export function deadLetterPath(folder: string, fileIndex: number): string {
-  return `${folder}/deadletter/${String(fileIndex).padStart(5, '0')}.jsonl`;
+/**
+ * The folder of one run's own writes (checkpoints, dead letters, samples), `<migration folder>/runs/<segment>`. A
+ * migration started again under the same id is a new run; the children of a terminated run may still be loading
+ * (Durable does not stop them), so nothing a run writes shares a name with another run's. The brand keeps a
+ * migration's folder from being passed where a run's is meant.
+ */
+export type RunFolder = string & { readonly runFolder: unique symbol };
+
+export const RUNS_FOLDER = 'runs';
+const RUN_SEGMENT = /^(\d{8}T\d{9}Z|run)-[0-9a-f]{8}$/;
+
+/**
+ * A run id (`<instance id>@<ISO start>`, migrationRunId) as one folder name: the start's stamp, then 8 hex digits
+ * of the run id's SHA-256, `20261202T065033123Z-1a2b3c4d`. Names sort by start; two instance ids that share a
+ * folder (a sync's migration and an API one of the same export and container) never share a run's; and nothing
+ * of the run id itself becomes part of a path (names are data). A run id without a start gives `run-<hex>`.
+ */
+export function runSegment(runId: string): string {
+  const at = runId.lastIndexOf('@');
+  const iso = at >= 0 ? runId.slice(at + 1) : '';
+  const ms = Date.parse(iso);
+  const started = at > 0 && !Number.isNaN(ms) && new Date(ms).toISOString() === iso ? new Date(ms) : undefined;
+  const digest = createHash('sha256').update(runId).digest('hex').slice(0, 8);
+  return `${started ? runStamp(started) : 'run'}-${digest}`;
 }
 
-export function samplePath(folder: string, fileIndex: number): string {
-  return `${folder}/samples/${String(fileIndex).padStart(5, '0')}.jsonl`;
+export function runFolder(folder: string, runId: string): RunFolder {
+  return `${folder}/${RUNS_FOLDER}/${runSegment(runId)}` as RunFolder;
 }
 
-export function checkpointPath(folder: string, fileIndex: number): string {
-  return `${folder}/checkpoints/${String(fileIndex).padStart(5, '0')}.json`;
+/** A run's folder as listed in the lake (`…/runs/<segment>/`), or undefined for a name no run has. */
+export function listedRunFolder(folder: string, listedPrefix: string): RunFolder | undefined {
+  const base = `${folder}/${RUNS_FOLDER}/`;
+  if (!listedPrefix.startsWith(base)) return undefined;
+  const segment = trimTrailingSlashes(listedPrefix.slice(base.length));
+  return RUN_SEGMENT.test(segment) ? (`${base}${segment}` as RunFolder) : undefined;
+}
+
+/**
+ * The run folder of a migration's report: its instance id and start make the run id (migrationRunId; the report's
+ * `startedAt` is that start's ISO form already, so it is not parsed again).
+ */
+export function reportRunFolder(report: {
+  instanceId: string;
+  startedAt: string;
+  lake: { folder: string };
+}): RunFolder {
+  return runFolder(report.lake.folder, `${report.instanceId}@${report.startedAt}`);
+}
+
+export function deadLetterPath(run: RunFolder, fileIndex: number): string {
+  return `${run}/deadletter/${String(fileIndex).padStart(5, '0')}.jsonl`;
+}
+
+export function samplePath(run: RunFolder, fileIndex: number): string {
+  return `${run}/samples/${String(fileIndex).padStart(5, '0')}.jsonl`;
+}
+
+export function checkpointPath(run: RunFolder, fileIndex: number): string {
+  return `${run}/checkpoints/${String(fileIndex).padStart(5, '0')}.json`;
 }

@@ -5,7 +5,7 @@ import { BulkWriter, BulkWriterOptions } from '../cosmos/bulk-writer';
 import { ErrorCode, MigrationError } from '../errors';
 import { MAX_LINE_BYTES, readGzipEntries, SKIP_PROGRESS_BYTES, SkipProgress } from '../export/read-lines';
 import { DeadLetterSink } from '../lake/dead-letters';
-import { checkpointPath, deadLetterPath, samplePath } from '../lake/paths';
+import { checkpointPath, deadLetterPath, runFolder, RunFolder, samplePath } from '../lake/paths';
 import { mapItem, mapKeys, MappingError, MappingOptions, MappingStats, newMappingStats } from '../mapping';
 import {
   AttemptMarker,
@@ -34,14 +34,17 @@ export interface LoadFileInput {
   fileIndex: number;
   incremental: boolean;
   mapping: MappingOptions;
-  /** Folder for this migration's dead letters, samples and checkpoints. */
+  /** The migration's folder; this run's dead letters, samples and checkpoints go in its run folder (runFolder). */
   migrationFolder: string;
   sampleQuota: number;
   /** Bulk requests in flight. Default 4. */
   concurrency?: number;
   /** The migration's RU budget (cosmos/ru-budget.ts), shared with its other loads in this process. Default: none. */
   ruBudget?: BulkWriterOptions<unknown>['ruBudget'];
-  /** The migration run; a checkpoint left by another run is ignored and the file loads from line 1. */
+  /**
+   * The migration run: names the run folder its checkpoint, dead letters and sample go in, so a terminated run's
+   * load that is still going never meets this run's; a checkpoint of another run is ignored.
+   */
   runId: string;
   /** Stop at a checkpoint once this much time has passed; the result then says `complete: false`. Default: none. */
   timeBudgetMs?: number;
@@ -96,6 +99,10 @@ const POISONED_AFTER_DEATHS_IN_LONG_LINE = 2;
  */
 const POISONED_AFTER_DEATHS = 3;
 
+function runFolderOf(input: LoadFileInput): RunFolder {
+  return runFolder(input.migrationFolder, input.runId);
+}
+
 /** The checkpoint to continue from, if it belongs to this run and this copy of the file and can be honoured. */
 async function resumePoint(input: LoadFileInput, etag: string, path: string): Promise<LoadCheckpoint | undefined> {
   const checkpoint = await readCheckpoint(input.lake, path);
@@ -107,7 +114,7 @@ async function resumePoint(input: LoadFileInput, etag: string, path: string): Pr
   )
     return undefined;
   if (checkpoint.complete) return checkpoint;
-  const blob = input.lake.getAppendBlobClient(deadLetterPath(input.migrationFolder, input.fileIndex));
+  const blob = input.lake.getAppendBlobClient(deadLetterPath(runFolderOf(input), input.fileIndex));
   return (await truncateDeadLetters(blob, checkpoint.deadLetterBytes)) ? checkpoint : undefined;
 }
 
@@ -217,7 +224,7 @@ async function startAttempt(
 async function loadFileAttempt(input: LoadFileInput, attempt: { marker?: string }): Promise<LoadFileResult> {
   const log = input.log ?? (() => undefined);
   const startedAt = Date.now();
-  const checkpointBlob = checkpointPath(input.migrationFolder, input.fileIndex);
+  const checkpointBlob = checkpointPath(runFolderOf(input), input.fileIndex);
   const source = input.lake.getBlockBlobClient(input.lakePath);
   const etag = (await source.getProperties()).etag ?? '';
   const resume = await resumePoint(input, etag, checkpointBlob);
@@ -235,7 +242,7 @@ async function loadFileAttempt(input: LoadFileInput, attempt: { marker?: string 
   };
 
   const deadLetters = new DeadLetterSink(
-    input.lake.getAppendBlobClient(deadLetterPath(input.migrationFolder, input.fileIndex)),
+    input.lake.getAppendBlobClient(deadLetterPath(runFolderOf(input), input.fileIndex)),
     resume !== undefined,
     resume ? { count: resume.totals.deadLettered, bytes: resume.deadLetterBytes } : undefined,
   );
@@ -391,7 +398,7 @@ async function loadFileAttempt(input: LoadFileInput, attempt: { marker?: string 
     );
     return result(partial, false);
   }
-  const sampleBlob = input.lake.getBlockBlobClient(samplePath(input.migrationFolder, input.fileIndex));
+  const sampleBlob = input.lake.getBlockBlobClient(samplePath(runFolderOf(input), input.fileIndex));
   if (ledger.sample.items.length > 0) {
     const body = ledger.sample.items.map((record) => JSON.stringify(record)).join('\n') + '\n';
     await sampleBlob.upload(body, Buffer.byteLength(body));

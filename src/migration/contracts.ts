@@ -91,6 +91,8 @@ export interface ValidateInput {
   incremental: boolean;
   counts: ItemCounts;
   sampleFileIndexes: number[];
+  /** The run whose samples are checked (LoadFileInput.runId). Absent in orchestrations started before it existed. */
+  runId?: string;
 }
 
 export interface ValidationResult {

@@ -1,7 +1,7 @@
 import { Container } from '@azure/cosmos';
 import { ContainerClient, RestError } from '@azure/storage-blob';
 import { SampleRecord } from './sample-record';
-import { samplePath } from '../lake/paths';
+import { RunFolder, samplePath } from '../lake/paths';
 import { mapItem, mapKeys, MappingError, MappingOptions, newMappingStats } from '../mapping';
 import { parseRecord } from '../export/records';
 import { compareDocuments, Difference } from './compare';
@@ -108,7 +108,8 @@ async function checkRecordSafely(
 export async function verifySample(input: {
   lake: ContainerClient;
   container: Container;
-  migrationFolder: string;
+  /** The run whose loads wrote the samples (runFolder): another run's samples are not this one's to check. */
+  run: RunFolder;
   fileIndexes: number[];
   mapping: MappingOptions;
   incremental: boolean;
@@ -119,7 +120,7 @@ export async function verifySample(input: {
   const reader = async (): Promise<void> => {
     while (nextFile < input.fileIndexes.length) {
       const slot = nextFile++;
-      perFile[slot] = await readSampleFile(input.lake, samplePath(input.migrationFolder, input.fileIndexes[slot]));
+      perFile[slot] = await readSampleFile(input.lake, samplePath(input.run, input.fileIndexes[slot]));
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, input.fileIndexes.length) }, reader));

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { deadLetterPath } from '../../src/lake/paths';
+import { deadLetterPath, reportRunFolder } from '../../src/lake/paths';
 import { DynamoItem, mapItem, newMappingStats } from '../../src/mapping';
 import { sampleItem } from '../../tools/sample/items';
 import { GeneratedExport } from '../../tools/sample/build-export';
@@ -274,7 +274,7 @@ describe('line-level problems: dead-lettered with file, line and reason, counted
     expect(status.customStatus.items.deadLettered).toBe(6);
 
     const letters = (
-      await directClients(stack).lake.getBlockBlobClient(deadLetterPath(report.lake.folder, 0)).downloadToBuffer()
+      await directClients(stack).lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 0)).downloadToBuffer()
     )
       .toString()
       .trim()
@@ -286,7 +286,7 @@ describe('line-level problems: dead-lettered with file, line and reason, counted
       expect(letter).toEqual({ file: generated.files[0].key, line: at, reason: expect.stringMatching(reason), raw });
     }
     expect(
-      await directClients(stack).lake.getBlockBlobClient(deadLetterPath(report.lake.folder, 1)).downloadToBuffer(),
+      await directClients(stack).lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 1)).downloadToBuffer(),
     ).toHaveLength(0);
     await expectContainerToHold(stack, 'bad-lines', new Map([...documentsOf(good), ...documentsOf(second)]));
   });

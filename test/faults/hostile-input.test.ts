@@ -8,7 +8,7 @@
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import { deadLetterPath } from '../../src/lake/paths';
+import { deadLetterPath, reportRunFolder } from '../../src/lake/paths';
 import { sampleItem } from '../../tools/sample/items';
 import { buildFullExport, GeneratedExport, md5Base64 } from '../../tools/sample/build-export';
 import { uploadExport } from '../../tools/sample/upload-export';
@@ -409,7 +409,7 @@ describe('validation survives any item', () => {
     expect(report.validation).toEqual(expect.objectContaining({ passed: true, sampled: 41, mismatched: 0 }));
 
     const letters = (
-      await directClients(stack).lake.getBlockBlobClient(deadLetterPath(report.lake.folder, 0)).downloadToBuffer()
+      await directClients(stack).lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 0)).downloadToBuffer()
     )
       .toString()
       .trim()

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { deadLetterPath } from '../../src/lake/paths';
+import { deadLetterPath, RunFolder, reportRunFolder } from '../../src/lake/paths';
 import { DynamoItem, mapItem, newMappingStats } from '../../src/mapping';
 import { GeneratedExport } from '../../tools/sample/build-export';
 import { sampleItem } from '../../tools/sample/items';
@@ -83,7 +83,7 @@ async function start(s: Scenario, container: string): Promise<{ id: string; stat
   return started.body;
 }
 
-async function deadLettersOf(folder: string, fileIndex: number): Promise<any[]> {
+async function deadLettersOf(folder: RunFolder, fileIndex: number): Promise<any[]> {
   const body = await directClients(stack).lake.getBlockBlobClient(deadLetterPath(folder, fileIndex)).downloadToBuffer();
   return body
     .toString()
@@ -110,7 +110,7 @@ async function expectLoadedWithLongLineDeadLettered(s: Scenario, status: any, co
   expect(report.files).toEqual(expect.objectContaining({ total: 3, loaded: 3, failed: 0 }));
   expect(report.items).toEqual({ expected: 161, read: 161, written: 160, deleted: 0, deadLettered: 1 });
   expect(report.validation).toEqual(expect.objectContaining({ passed: true, countsReconciled: true, mismatched: 0 }));
-  const letters = await deadLettersOf(report.lake.folder, 1);
+  const letters = await deadLettersOf(reportRunFolder(report), 1);
   expect(letters).toEqual([
     {
       file: s.generated.files[1].key,

@@ -8,7 +8,7 @@ import { PartitionKeyDefinitionVersion } from '@azure/cosmos';
 import { gunzipSync } from 'node:zlib';
 import { createLakeContainerClient, createS3Client } from '../../../src/clients/create-clients';
 import { readSettings } from '../../../src/config/settings';
-import { deadLetterPath } from '../../../src/lake/paths';
+import { deadLetterPath, reportRunFolder } from '../../../src/lake/paths';
 import { DynamoItem, MappingOptions } from '../../../src/mapping';
 import {
   buildFullExport,
@@ -151,7 +151,7 @@ describe('Ion lines that cannot be read', () => {
       deadLettered: bad.length,
     });
     expect(report.validation).toEqual(expect.objectContaining({ passed: true, countsReconciled: true }));
-    const letters = (await clients().lake.getBlockBlobClient(deadLetterPath(report.lake.folder, 0)).downloadToBuffer())
+    const letters = (await clients().lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 0)).downloadToBuffer())
       .toString()
       .trim()
       .split('\n')

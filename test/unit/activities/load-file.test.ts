@@ -9,6 +9,7 @@ import { loadFileActivity } from '../../../activities/load-file';
 import type { LoadFileInput } from '../../../src/migration/contracts';
 import { request } from '../orchestrators/fixtures';
 import { dependencies, FakeLake } from './fakes';
+import { checkpointPath, runFolder, samplePath } from '../../../src/lake/paths';
 
 const FOLDER = 'exports/orders/AWSDynamoDB/01700000000000-abcdef01/_migration/shop/orders';
 const KEY = 'orders/AWSDynamoDB/01700000000000-abcdef01/data/aaa.json.gz';
@@ -86,7 +87,7 @@ function context() {
 }
 
 describe('loadFile activity', () => {
-  test('loads the lake copy into the request target, with its sample and checkpoint in the migration folder', async () => {
+  test("loads the lake copy into the request target, with its sample and checkpoint in the run's folder", async () => {
     const lake = lakeWithFile();
     const { cosmos, asked, writes } = fakeCosmos();
     const { lines, context: ctx } = context();
@@ -112,9 +113,10 @@ describe('loadFile activity', () => {
     ]);
     // The cap is the request's, shared by the migration's 4 parallel files.
     expect(lines[0]).toMatch(budget(300, 1200));
-    const checkpoint = JSON.parse(lake.text(`${FOLDER}/checkpoints/00003.json`)!);
+    const run = runFolder(FOLDER, 'mig-1@2024-01-01T00:00:00.001Z');
+    const checkpoint = JSON.parse(lake.text(checkpointPath(run, 3))!);
     expect(checkpoint).toMatchObject({ runId: 'mig-1@2024-01-01T00:00:00.001Z', lakePath: LAKE_PATH, complete: true });
-    expect(lake.text(`${FOLDER}/samples/00003.jsonl`)!.trim().split('\n')).toHaveLength(1);
+    expect(lake.text(samplePath(run, 3))!.trim().split('\n')).toHaveLength(1);
   });
 
   test('the same run loads a finished file once; another run loads it again', async () => {

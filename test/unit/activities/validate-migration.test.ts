@@ -8,10 +8,12 @@ import { mapItem, newMappingStats } from '../../../src/mapping';
 import type { ValidateInput } from '../../../src/migration/contracts';
 import { mappingOptionsOf } from '../../../src/migration/request-views';
 import type { SampleRecord } from '../../../src/validation/sample-record';
+import { runFolder, samplePath } from '../../../src/lake/paths';
 import { request } from '../orchestrators/fixtures';
 import { dependencies, FakeLake } from './fakes';
 
 const FOLDER = 'exports/orders/AWSDynamoDB/01700000000000-abcdef01/_migration/shop/orders';
+const RUN_ID = 'mig-1@2024-01-01T00:00:00.001Z';
 const RAW = JSON.stringify({ Item: { pk: { S: 'a' }, sk: { S: 'b' }, total: { N: '12.5' } } });
 
 function validateInput(extra: Partial<ValidateInput> = {}): ValidateInput {
@@ -20,6 +22,7 @@ function validateInput(extra: Partial<ValidateInput> = {}): ValidateInput {
     incremental: false,
     counts: { expected: 5, read: 5, written: 4, deleted: 0, deadLettered: 1, inFailedFiles: 0 },
     sampleFileIndexes: [],
+    runId: RUN_ID,
     ...extra,
   };
 }
@@ -74,9 +77,9 @@ function expected() {
   return mapItem(record.item, mappingOptionsOf(request()), newMappingStats());
 }
 
-function withSample(lake: FakeLake, fileIndex: number): void {
+function withSample(lake: FakeLake, fileIndex: number, runId = RUN_ID): void {
   const record: SampleRecord = { file: 'data/aaa.json.gz', line: 7, kind: 'put', raw: RAW };
-  lake.put(`${FOLDER}/samples/${String(fileIndex).padStart(5, '0')}.jsonl`, `${JSON.stringify(record)}\n`);
+  lake.put(samplePath(runFolder(FOLDER, runId), fileIndex), `${JSON.stringify(record)}\n`);
 }
 
 describe('validateMigration activity', () => {
@@ -124,9 +127,41 @@ describe('validateMigration activity', () => {
       validateInput({ sampleFileIndexes: [3] }),
     );
 
-    expect(lake.requests).toEqual([`downloadToBuffer ${FOLDER}/samples/00003.jsonl`]);
+    expect(lake.requests).toEqual([`downloadToBuffer ${samplePath(runFolder(FOLDER, RUN_ID), 3)}`]);
     expect(asked).toContainEqual(['read', mapped.id, mapped.partitionKey]);
     expect(result).toMatchObject({ passed: true, sampled: 1, mismatched: 0 });
+  });
+
+  test("another run's samples are not this run's: a terminated run's loads may still be writing theirs", async () => {
+    const lake = new FakeLake();
+    withSample(lake, 3, 'mig-1@2023-12-31T00:00:00.000Z');
+    const { cosmos } = fakeCosmos({});
+    const result = await validateMigrationActivity(dependencies({ lake, cosmos }))(
+      validateInput({ sampleFileIndexes: [3] }),
+    );
+    expect(result).toMatchObject({ sampled: 0, mismatched: 0 });
+  });
+
+  test('an input from before runId existed reads the newest run folder of the migration', async () => {
+    const lake = new FakeLake();
+    const older = 'mig-1@2023-12-31T00:00:00.000Z';
+    withSample(lake, 3);
+    const listed = [runFolder(FOLDER, RUN_ID), runFolder(FOLDER, older)].map((run) => ({
+      kind: 'prefix',
+      name: `${run}/`,
+    }));
+    Object.assign(lake, {
+      listBlobsByHierarchy: () =>
+        (async function* () {
+          yield* listed;
+        })(),
+    });
+    const mapped = expected();
+    const { cosmos } = fakeCosmos({ [mapped.id]: mapped.document as Record<string, unknown> }, 4);
+    const result = await validateMigrationActivity(dependencies({ lake, cosmos }))(
+      validateInput({ sampleFileIndexes: [3], runId: undefined }),
+    );
+    expect(result).toMatchObject({ sampled: 1, mismatched: 0 });
   });
 
   test('a sampled record that differs in Cosmos fails the validation and is named', async () => {

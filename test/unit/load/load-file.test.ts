@@ -20,6 +20,7 @@ import {
   MemoryGuard,
   MemoryLake,
   MiB,
+  runPaths,
   until,
 } from './support';
 
@@ -184,8 +185,8 @@ describe('a process that dies on the file (poison marker)', () => {
     const logs: string[] = [];
     const stopping = loadInput(lake, container, { runId: 'run-2', checkpointIntervalMs: 0, timeBudgetMs: 0 });
     await expect(loadFile(stopping)).resolves.toMatchObject({ complete: false });
-    expect(JSON.parse(lake.text(CHECKPOINT)!).settledThrough).toBeGreaterThan(0);
-    lake.put(MARKER, JSON.stringify({ ...marker, runId: 'run-2' }));
+    expect(JSON.parse(lake.text(runPaths('run-2').checkpoint)!).settledThrough).toBeGreaterThan(0);
+    lake.put(runPaths('run-2').marker, JSON.stringify({ ...marker, runId: 'run-2' }));
     const result = await loadFile(loadInput(lake, container, { runId: 'run-2', log: (line) => logs.push(line) }));
     expect(result).toMatchObject({ written: 20, complete: true });
     expect(logs.some((l) => /its process died after line 0; 1 in a row without progress/.test(l))).toBe(true);
@@ -200,10 +201,10 @@ describe('a process that dies on the file (poison marker)', () => {
     const { container } = acceptingContainer();
 
     // Two earlier attempts died (the marker counts the first, this finds the second): this one goes on.
-    lake.put(MARKER, JSON.stringify({ ...marker, runId: 'run-a', deaths: 1 }));
+    lake.put(runPaths('run-a').marker, JSON.stringify({ ...marker, runId: 'run-a', deaths: 1 }));
     await expect(loadFile(loadInput(lake, container, { runId: 'run-a' }))).resolves.toMatchObject({ written: 20 });
     // Three: this one does not.
-    lake.put(MARKER, JSON.stringify({ ...marker, runId: 'run-b', deaths: 2 }));
+    lake.put(runPaths('run-b').marker, JSON.stringify({ ...marker, runId: 'run-b', deaths: 2 }));
     await expect(loadFile(loadInput(lake, container, { runId: 'run-b' }))).rejects.toMatchObject({
       code: 'FILE_POISONED',
       message: expect.stringContaining('died 3 times in a row after line 0, so it is not loaded again'),

@@ -9,6 +9,8 @@ import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
+import { checkpointPath, deadLetterPath, runFolder } from '../../../src/lake/paths';
+import { attemptMarkerPath } from '../../../src/load/checkpoint';
 import type { LoadFileInput } from '../../../src/load/load-file';
 
 const notFound = (path: string) => new RestError(`${path}: BlobNotFound`, { statusCode: 404 });
@@ -168,9 +170,16 @@ export function fileWithLongLine(
 
 export const FOLDER = 'bucket/exports/t/_migration/db/c';
 export const LAKE_PATH = 'bucket/exports/t/data/f.json.gz';
-export const DEAD_LETTERS = `${FOLDER}/deadletter/00000.jsonl`;
-export const CHECKPOINT = `${FOLDER}/checkpoints/00000.json`;
-export const MARKER = `${FOLDER}/checkpoints/00000.attempt.json`;
+
+/** Where run `runId`'s load of file 0 keeps its dead letters, checkpoint and poison marker (its run folder). */
+export function runPaths(runId: string): { deadLetters: string; checkpoint: string; marker: string } {
+  const run = runFolder(FOLDER, runId);
+  const checkpoint = checkpointPath(run, 0);
+  return { deadLetters: deadLetterPath(run, 0), checkpoint, marker: attemptMarkerPath(checkpoint) };
+}
+
+/** Those of `loadInput`'s run. */
+export const { deadLetters: DEAD_LETTERS, checkpoint: CHECKPOINT, marker: MARKER } = runPaths('run-1');
 
 export function loadInput(lake: MemoryLake, container: Container, extra: Partial<LoadFileInput> = {}): LoadFileInput {
   return {
