@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import type { CutoverCheck } from '../sync/cutover';
 import { ApiOptions, expectStatus } from './api-client';
+import { formatCutover } from './format-cutover';
 import { addTargetOptions, targetParts } from './target-options';
 
 interface LedgerView {
@@ -102,6 +104,26 @@ export function addTableCommands(program: Command, apiOptions: (command: Command
         const body = (await expectStatus(apiOptions(command), 'POST', `${path(name)}/sync`, [202])) as { id: string };
         process.stdout.write(`started ${body.id}; follow it with: ddb2cosmos table show ${name}\n`);
         return 0;
+      }),
+    );
+
+  table
+    .command('cutover <name>')
+    .description('whether the container is ready to take over from the table; exit code 0 when it is, 2 when not')
+    .option('--max-lag-minutes <minutes>', 'not ready when the point reached is older than this')
+    .option('--json', 'print the whole answer as JSON')
+    .action((name: string, opts: { maxLagMinutes?: string; json?: boolean }, command: Command) =>
+      run(async () => {
+        const query =
+          opts.maxLagMinutes !== undefined ? `?maxLagMinutes=${encodeURIComponent(opts.maxLagMinutes)}` : '';
+        const check = (await expectStatus(
+          apiOptions(command),
+          'GET',
+          `${path(name)}/cutover${query}`,
+          [200],
+        )) as CutoverCheck;
+        process.stdout.write(`${opts.json ? JSON.stringify(check, null, 2) : formatCutover(check)}\n`);
+        return check.ready ? 0 : 2;
       }),
     );
 
