@@ -8,6 +8,7 @@ import { Names } from '../src/migration/contracts';
 import { fromEnvironment } from './dependencies';
 import { dashboardAssetHandler, dashboardPageHandler } from './http/dashboard';
 import { getMigrationHandler } from './http/get-migration';
+import { cutoverHandler } from './http/cutover';
 import { healthHandler } from './http/health';
 import { listMigrationsHandler } from './http/list-migrations';
 import { migrationFilesHandler } from './http/migration-files';
@@ -94,6 +95,7 @@ app.http('getTable', { ...tableRoute('tables/{name}', 'GET'), handler: getTableH
 app.http('putTable', { ...tableRoute('tables/{name}', 'PUT'), handler: putTableHandler(tables) });
 app.http('deleteTable', { ...tableRoute('tables/{name}', 'DELETE'), handler: deleteTableHandler(tables) });
 app.http('syncTableNow', { ...tableRoute('tables/{name}/sync', 'POST'), handler: syncTableNowHandler(tables) });
+app.http('tableCutover', { ...tableRoute('tables/{name}/cutover', 'GET'), handler: cutoverHandler(tables) });
 
 app.timer('syncTimer', {
   schedule: syncScheduleFrom(process.env),
