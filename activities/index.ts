@@ -7,6 +7,7 @@ import { prepareTargetActivity } from './prepare-target';
 import { readManifestActivity } from './read-manifest';
 import { recordSyncOutcomeActivity } from './record-sync-outcome';
 import { validateMigrationActivity } from './validate-migration';
+import { createVerifyActivities } from './verify-activities';
 import { writeReportActivity } from './write-report';
 
 /** Every activity, by the name the orchestrators call it with, built from one dependency source. */
@@ -20,6 +21,7 @@ export function createActivities(deps: DependencySource) {
     [Names.writeReport]: writeReportActivity(deps),
     [Names.planSyncStep]: planSyncStepActivity(deps),
     [Names.recordSyncOutcome]: recordSyncOutcomeActivity(deps),
+    ...createVerifyActivities(deps),
   };
 }
 

@@ -4,7 +4,10 @@ import { createActivities } from '../activities';
 import { migrateExport } from '../orchestrators/migrate-export';
 import { migrateFileBatch } from '../orchestrators/migrate-file-batch';
 import { syncTable } from '../orchestrators/sync-table';
+import { verifyFanOut } from '../orchestrators/verify-fan-out';
+import { verifyTable } from '../orchestrators/verify-table';
 import { Names } from '../src/migration/contracts';
+import { VerifyNames } from '../src/verify/types';
 import { fromEnvironment } from './dependencies';
 import { dashboardAssetHandler, dashboardPageHandler } from './http/dashboard';
 import { getMigrationHandler } from './http/get-migration';
@@ -21,6 +24,7 @@ import {
   syncTableNowHandler,
   TablesDependencies,
 } from './http/tables';
+import { verifyTableHandler } from './http/verify-table';
 import { syncScheduleFrom, syncTimerHandler } from './sync-timer';
 
 /** The composition root: every trigger, orchestrator and activity is registered here, with one dependency source. */
@@ -29,6 +33,8 @@ const deps = fromEnvironment;
 df.app.orchestration(Names.migrateExport, migrateExport);
 df.app.orchestration(Names.migrateFileBatch, migrateFileBatch);
 df.app.orchestration(Names.syncTable, syncTable);
+df.app.orchestration(VerifyNames.verifyTable, verifyTable);
+df.app.orchestration(VerifyNames.verifyFanOut, verifyFanOut);
 
 for (const [name, handler] of Object.entries(createActivities(deps))) {
   df.app.activity(name, { handler });
@@ -95,6 +101,7 @@ app.http('getTable', { ...tableRoute('tables/{name}', 'GET'), handler: getTableH
 app.http('putTable', { ...tableRoute('tables/{name}', 'PUT'), handler: putTableHandler(tables) });
 app.http('deleteTable', { ...tableRoute('tables/{name}', 'DELETE'), handler: deleteTableHandler(tables) });
 app.http('syncTableNow', { ...tableRoute('tables/{name}/sync', 'POST'), handler: syncTableNowHandler(tables) });
+app.http('verifyTableNow', { ...tableRoute('tables/{name}/verify', 'POST'), handler: verifyTableHandler(tables) });
 app.http('tableCutover', { ...tableRoute('tables/{name}/cutover', 'GET'), handler: cutoverHandler(tables) });
 
 app.timer('syncTimer', {

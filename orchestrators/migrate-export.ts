@@ -15,6 +15,7 @@ import { buildReport } from './build-report';
 import { publicFailure } from './failures';
 import { addOutcomes, customStatusOf, newProgress, Progress } from './progress';
 import { transientRetry } from './retry-policy';
+import { withFullVerification } from './verify-step';
 
 /** A failure's message carries its code once: a MigrationError's message already starts with it. */
 function withCode({ code, message }: ErrorInfo): string {
@@ -118,6 +119,8 @@ function* migrate(context: OrchestrationContext, request: MigrationRequest): Gen
     counts: progress.items,
     sampleFileIndexes: progress.sampleFileIndexes,
   })) as ValidationResult;
+  // options.verify "full": the export's full verification joins the validation (verify-step.ts).
+  const verified = yield* withFullVerification(context, request, startedAt, summary.exportId, incremental, validation);
 
   publish('reporting', progress, summary.exportId);
   const report: MigrationReport = buildReport({
@@ -125,7 +128,7 @@ function* migrate(context: OrchestrationContext, request: MigrationRequest): Gen
     request,
     summary,
     progress,
-    validation,
+    validation: verified,
     startedAt,
     finishedAt: context.df.currentUtcDateTime,
   });
