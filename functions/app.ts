@@ -16,6 +16,7 @@ import { healthHandler } from './http/health';
 import { listMigrationsHandler } from './http/list-migrations';
 import { migrationFilesHandler } from './http/migration-files';
 import { startMigrationHandler } from './http/start-migration';
+import { terminateMigrationHandler } from './http/terminate-migration';
 import {
   deleteTableHandler,
   getTableHandler,
@@ -72,6 +73,14 @@ app.http('getMigrationFiles', {
   authLevel: 'function',
   extraInputs: durableClient,
   handler: migrationFilesHandler(() => ({ lake: deps().clients.lake, lakeContainer: deps().settings.lakeContainer })),
+});
+
+app.http('terminateMigration', {
+  route: 'migrations/{id}/terminate',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: durableClient,
+  handler: terminateMigrationHandler,
 });
 
 // The operator page; its assets are the app's public code and Chart.js (dashboard.ts says why they need no key).

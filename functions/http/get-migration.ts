@@ -9,6 +9,11 @@ import { badRequest } from './read-json';
  */
 const INSTANCE_ID = /^[A-Za-z0-9_.:-]{1,256}$/;
 
+/** Whether `id` can be an instance id of this app in a URL path (INSTANCE_ID, and not only dots). */
+export function isInstanceId(id: string): boolean {
+  return INSTANCE_ID.test(id) && !/^\.+$/.test(id);
+}
+
 /**
  * `GET /api/migrations/{id}`: the migration's status, progress and (when done) report, behind the same
  * function key as the start endpoint, so the CLI needs no Durable system key. A failure's `output` is its
@@ -16,7 +21,7 @@ const INSTANCE_ID = /^[A-Za-z0-9_.:-]{1,256}$/;
  */
 async function getMigration(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const instanceId = request.params.id;
-  if (!INSTANCE_ID.test(instanceId) || /^\.+$/.test(instanceId)) {
+  if (!isInstanceId(instanceId)) {
     return badRequest([{ field: '(id)', message: 'must be an instance id such as migrate-<32 hex digits>' }]);
   }
   const client = df.getClient(context);

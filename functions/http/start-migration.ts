@@ -2,10 +2,12 @@ import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functio
 import * as df from 'durable-functions';
 import { Names } from '../../src/migration/contracts';
 import { isInstanceConflict, migrationInstanceId } from '../../src/migration/instance-id';
+import { childrenRunningAnswer, startDecision } from '../../src/migration/restart';
 import { MigrationRequest } from '../../src/migration/request';
 import { validateMigrationRequest } from '../../src/migration/validate-request';
 import { runningStatus } from '../../src/durable/running-status';
 import { guarded } from './answers';
+import { listActiveChildren } from './migration-children';
 import { badRequest, readJson } from './read-json';
 
 function alreadyRunning(
@@ -25,7 +27,9 @@ function alreadyRunning(
 
 /**
  * `POST /api/migrations`: validates the body (400 naming every problem), refuses a second run of the same
- * export into the same container while one is active (409 with its URLs), else starts `migrateExport`
+ * export into the same container while one is active (409 with its URLs) or while child orchestrations of an
+ * earlier run still run (409 naming them and how to stop them: a terminated run's children run on, restart.ts),
+ * else starts `migrateExport`
  * and answers 202 with the standard check-status payload. The export has one spelling (a prefix with empty,
  * `.` or `..` segments is a 400), so one instance id; two identical starts that race past the check meet at
  * Durable, which refuses the second, and that one answers 409 too.
@@ -43,6 +47,11 @@ export function startMigrationHandler(allowedSources: () => string[]) {
       const instanceId = migrationInstanceId(validated.request);
       const running = await runningStatus(client, instanceId);
       if (running) return alreadyRunning(client, validated.request, instanceId, running);
+      const { children, more } = await listActiveChildren(context, instanceId);
+      const decision = startDecision(instanceId, running, children);
+      if (!decision.start && decision.reason === 'children-running') {
+        return { status: 409, jsonBody: childrenRunningAnswer(instanceId, decision.children, more) };
+      }
       try {
         await client.startNew(Names.migrateExport, { instanceId, input: validated.request });
       } catch (error) {

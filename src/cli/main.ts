@@ -2,7 +2,9 @@
 import { Command, Option } from 'commander';
 import { ApiError, ApiOptions, getMigration, startMigration } from './api-client';
 import { formatReport } from './print-report';
+import { addStopCommand } from './stop';
 import { addTableCommands } from './table-commands';
+import { addVerifyCommands } from './verify-commands';
 import { addTargetOptions, targetParts } from './target-options';
 import { watchMigration } from './watch';
 
@@ -93,6 +95,8 @@ program
     }),
   );
 
+addStopCommand(program, apiOptions, run);
 addTableCommands(program, apiOptions, run);
+addVerifyCommands(program, apiOptions, run);
 
 void program.parseAsync(process.argv);

@@ -1,6 +1,8 @@
 import * as df from 'durable-functions';
 
-const ACTIVE = new Set(['Running', 'Pending', 'ContinuedAsNew', 'Suspended']);
+/** Runtime statuses of an instance that has not ended. */
+export const ACTIVE_STATUSES: readonly string[] = ['Running', 'Pending', 'ContinuedAsNew', 'Suspended'];
+const ACTIVE = new Set(ACTIVE_STATUSES);
 
 /** The runtime status of `instanceId` when it is still active; undefined when it ended or never existed. */
 export async function runningStatus(client: df.DurableClient, instanceId: string): Promise<string | undefined> {
