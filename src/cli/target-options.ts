@@ -14,7 +14,8 @@ export function addTargetOptions(command: Command): Command {
     )
     .addOption(new Option('--number-mode <mode>', 'how numbers are written').choices(['lossless', 'string', 'double']))
     .option('--sample-size <n>', 'items compared at the end', (v) => Number(v))
-    .addOption(new Option('--copy-mode <mode>', 'how files reach the lake').choices(['auto', 'server', 'stream']));
+    .addOption(new Option('--copy-mode <mode>', 'how files reach the lake').choices(['auto', 'server', 'stream']))
+    .addOption(new Option('--verify <mode>', 'sample, or full: compare every document').choices(['sample', 'full']));
 }
 
 /**
@@ -35,6 +36,7 @@ export function targetParts(opts: Record<string, unknown>, extra: Record<string,
       numberMode: opts.numberMode,
       sampleSize: opts.sampleSize,
       copyMode: opts.copyMode,
+      verify: opts.verify,
       ...extra,
     }).filter(([, v]) => v !== undefined),
   );

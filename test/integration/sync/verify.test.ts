@@ -3,6 +3,9 @@
  * POST /api/tables/{name}/verify finds the untampered container equal to the table, then names exactly the one
  * deleted, the one changed (with the attribute) and the one foreign document.
  */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createS3Client } from '../../../src/clients/create-clients';
 import { readSettings } from '../../../src/config/settings';
 import { mapItem, MappingOptions, newMappingStats } from '../../../src/mapping';
@@ -22,6 +25,20 @@ const chain = new TableChain('exports/verified', 400, 33);
 const full = chain.full();
 const first = chain.incremental(T0);
 const second = chain.incremental(hoursAfter(T0, 1), 'NEW_IMAGE');
+
+const CLI = resolve(__dirname, '../../../dist/src/cli/main.js');
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string }> {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, '--url', app.url, ...args], {
+      timeout: 240_000,
+    });
+    return { code: 0, stdout };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string };
+    return { code: failed.code, stdout: failed.stdout };
+  }
+}
 
 async function verifyNow(): Promise<{ output: any; status: any }> {
   const started = await postJson(`${app.url}/api/tables/${TABLE}/verify`, {});
@@ -123,4 +140,54 @@ test('a deleted, a changed and a foreign document are named exactly, the change 
   expect(table.ledger.lastVerification).toEqual(
     expect.objectContaining({ passed: false, missingCount: 1, unexpectedCount: 1, differingCount: 1 }),
   );
+}, 300_000);
+
+test('ddb2cosmos table verify shows progress and names the same three documents', async () => {
+  const items = chain.finalItems().map((item) => mapItem(item, mapping, newMappingStats()));
+  const { code, stdout } = await cli('table', 'verify', TABLE);
+  expect(code).toBe(2);
+  expect(stdout).toContain(`started verify-${TABLE}`);
+  expect(stdout).toMatch(
+    new RegExp(
+      `Completed: done, export files (\\d+)/\\1, feed ranges 1/1, buckets 1/1, \\d+ export records, ${items.length} documents`,
+    ),
+  );
+  expect(stdout).toContain(`verification FAILED: ${items.length - 2} of ${items.length} expected documents match`);
+  expect(stdout).toContain(`missing     ${items[5].id} (partition key ${JSON.stringify(items[5].partitionKey)})`);
+  expect(stdout).toContain('unexpected  FOREIGN|1 (partition key "FOREIGN")');
+  expect(stdout).toMatch(new RegExp(`differing   ${items[11].id.replace(/[|]/g, '\\|')} .*: \\w+`));
+}, 300_000);
+
+test('a migration with --verify full verifies its export; ddb2cosmos verify prints the result', async () => {
+  const started = await cli(
+    'start',
+    '--bucket',
+    BUCKET,
+    '--export-prefix',
+    full.exportPrefix,
+    '--partition-key',
+    'pk',
+    '--sort-key',
+    'sk',
+    '--database',
+    'verify',
+    '--container',
+    'migrated',
+    '--verify',
+    'full',
+    '--no-watch',
+  );
+  expect(started.code).toBe(0);
+  const id = /started (\S+)/.exec(started.stdout)?.[1] as string;
+  const { code, stdout } = await cli('verify', id);
+  expect(code).toBe(0);
+  expect(stdout).toContain(`verification PASSED: ${full.itemCount} of ${full.itemCount} expected documents match`);
+  const report = (await requestJson('GET', `${app.url}/api/migrations/${id}`)).body.output;
+  expect(report.validation).toEqual(
+    expect.objectContaining({
+      passed: true,
+      verification: expect.objectContaining({ passed: true, expected: full.itemCount, unexpectedCount: 0 }),
+    }),
+  );
+  expect(report.validation.verification.report).toMatch(/_migration\/verify\/migrated\/verify\/.+\/report\.json$/);
 }, 300_000);
