@@ -1,6 +1,6 @@
 /**
  * Peak memory of one Functions instance running its maximum of concurrent activities: one Node process (the
- * worker that runs the app's activities) with N loads at once (N = BENCH_INSTANCE_COUNTS, default 1, 4, 8, 16),
+ * worker that runs the app's activities) with N loads at once (N = BENCH_INSTANCE_COUNTS, default 1, 4, 8, 12, 16),
  * each of a data file of its own in the lake of the local stack, through loadFile and the real lake and Cosmos
  * clients; and with N streamed copies at once (BENCH_COPY_COUNTS, default 1, 4, 8) from S3 to the lake. The peak RSS
  * against N gives the fixed base of the process and the memory each concurrent load or copy adds: the figures that
@@ -9,9 +9,10 @@
  * Part of `npm run bench` (results.instanceMemory); also runs alone, starting its own local stack, and then records
  * its figures in bench/results.json beside the others: `node dist/bench/instance-memory.js`.
  *
- * Environment: BENCH_INSTANCE_ITEMS (16000 items per data file, ~19 MB of lines, ~4 MB gzipped),
- * BENCH_INSTANCE_COUNTS (1,4,8,16), BENCH_COPY_MB (40 MiB per copied file: five of the streamed copy's 8 MiB blocks,
- * its most in memory), BENCH_COPY_COUNTS (1,4,8).
+ * Environment: BENCH_INSTANCE_ITEMS (16000 items per data file, ~19 MB of lines, ~3 MB gzipped),
+ * BENCH_INSTANCE_COUNTS (1,4,8,12,16), BENCH_COPY_MB (40 MiB per copied file: five of the streamed copy's 8 MiB blocks,
+ * its most in memory), BENCH_COPY_COUNTS (1,4,8), BENCH_INSTANCE_HEAP_MB (V8's heap limit in the child; alone, the
+ * figures then go to results.instanceMemoryUnderHeapLimit and leave results.instanceMemory as it was).
  */
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CosmosClient } from '@azure/cosmos';
@@ -38,9 +39,11 @@ const env = (name: string, fallback: number): number => (process.env[name] ? Num
 const counts = (name: string, fallback: number[]): number[] =>
   process.env[name] ? process.env[name].split(',').map(Number) : fallback;
 const ITEMS = env('BENCH_INSTANCE_ITEMS', 16_000);
-const LOAD_COUNTS = counts('BENCH_INSTANCE_COUNTS', [1, 4, 8, 16]);
+const LOAD_COUNTS = counts('BENCH_INSTANCE_COUNTS', [1, 4, 8, 12, 16]);
 const COPY_MB = env('BENCH_COPY_MB', 40);
 const COPY_COUNTS = counts('BENCH_COPY_COUNTS', [1, 4, 8]);
+/** V8's heap limit for the child (--max-old-space-size), to see the loads under a small instance's limit. Default: V8's. */
+const HEAP_MB = env('BENCH_INSTANCE_HEAP_MB', 0);
 const DATABASE = 'bench';
 const BUCKET = 'bench-instance';
 
@@ -59,7 +62,12 @@ function runJob(job: InstanceMemoryJob, stackSettings: Record<string, string>): 
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
-      ['--expose-gc', join(__dirname, 'instance-memory-child.js'), JSON.stringify(job)],
+      [
+        '--expose-gc',
+        ...(HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : []),
+        join(__dirname, 'instance-memory-child.js'),
+        JSON.stringify(job),
+      ],
       { env: { ...process.env, ...stackSettings }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -75,15 +83,19 @@ function runJob(job: InstanceMemoryJob, stackSettings: Record<string, string>): 
   });
 }
 
-/** Least-squares line through (n, peak MB): the slope is what one more activity adds, the intercept the base. */
-function fit(points: { n: number; mb: number }[]): { perActivityMB: number; baseMB: number } {
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-  const nMean = mean(points.map((p) => p.n));
-  const mbMean = mean(points.map((p) => p.mb));
-  const covariance = points.reduce((sum, p) => sum + (p.n - nMean) * (p.mb - mbMean), 0);
-  const variance = points.reduce((sum, p) => sum + (p.n - nMean) ** 2, 0);
-  const slope = variance > 0 ? covariance / variance : 0;
-  return { perActivityMB: round(slope, 1), baseMB: round(mbMean - slope * nMean, 1) };
+/**
+ * A line `base + n × perActivity` on or above every measured (n, peak MB): the slope is the steepest rise between
+ * consecutive measurements, the base the least that keeps every point under the line. Conservative on purpose: peaks
+ * grow less than linearly when many activities share two cores (each one goes slower), and the sizing must hold on
+ * an instance whose cores keep up.
+ */
+export function envelope(points: { n: number; mb: number }[]): { perActivityMB: number; baseMB: number } {
+  const sorted = [...points].sort((a, b) => a.n - b.n);
+  let slope = 0;
+  for (let i = 1; i < sorted.length; i++)
+    slope = Math.max(slope, (sorted[i].mb - sorted[i - 1].mb) / (sorted[i].n - sorted[i - 1].n));
+  const base = Math.max(...sorted.map((p) => p.mb - slope * p.n));
+  return { perActivityMB: round(Math.ceil(slope * 10) / 10, 1), baseMB: round(Math.ceil(base * 10) / 10, 1) };
 }
 
 async function benchLoads(s: InstanceBenchStack): Promise<Record<string, unknown>> {
@@ -127,7 +139,7 @@ async function benchLoads(s: InstanceBenchStack): Promise<Record<string, unknown
     itemsPerFile: ITEMS,
     fileMB: round(lineBytes / most / 2 ** 20, 1),
     gzippedMB: round(gzippedBytes / most / 2 ** 20, 1),
-    ...fit(runs.map((r) => ({ n: r.concurrent, mb: r.peakMB }))),
+    ...envelope(runs.map((r) => ({ n: r.concurrent, mb: r.peakMB }))),
     runs,
   };
 }
@@ -161,7 +173,7 @@ async function benchCopies(s: InstanceBenchStack): Promise<Record<string, unknow
     await Promise.all(files.map((file) => s.lake.getBlockBlobClient(rawCopyPath(BUCKET, file.key)).deleteIfExists()));
   }
   for (const file of files) await s.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: file.key }));
-  return { fileMB: COPY_MB, ...fit(runs.map((r) => ({ n: r.concurrent, mb: r.peakMB }))), runs };
+  return { fileMB: COPY_MB, ...envelope(runs.map((r) => ({ n: r.concurrent, mb: r.peakMB }))), runs };
 }
 
 /** The instance-memory figures (results.instanceMemory). */
@@ -170,6 +182,7 @@ export async function benchInstanceMemory(s: InstanceBenchStack): Promise<Record
   const copies = await benchCopies(s);
   const mostLoads = (loads.runs as InstanceMemoryChildResult[]).at(-1);
   return {
+    heapLimitMB: HEAP_MB > 0 ? HEAP_MB : undefined,
     /** What one more concurrent load adds to the process's peak RSS (docs/scale.md "Sizing" uses this). */
     perLoadMB: loads.perActivityMB,
     perCopyMB: copies.perActivityMB,
@@ -213,8 +226,9 @@ async function main(): Promise<void> {
     });
     const path = resolve(__dirname, '../../bench/results.json');
     const results = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
-    results.perLoadMB = figures.perLoadMB;
-    results.instanceMemory = { measuredAt: new Date().toISOString(), node: process.version, ...figures };
+    const measured = { measuredAt: new Date().toISOString(), node: process.version, ...figures };
+    if (HEAP_MB > 0) results.instanceMemoryUnderHeapLimit = measured;
+    else [results.perLoadMB, results.instanceMemory] = [figures.perLoadMB, measured];
     writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
     process.stdout.write(
       `${JSON.stringify({ ...figures, loads: undefined, copies: undefined }, null, 2)}\n(written to ${path})\n`,

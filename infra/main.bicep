@@ -96,6 +96,8 @@ param durableTaskHubName string = ''
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+// Sized with host.json's maxConcurrentActivityFunctions so that one instance at its maximum of concurrent loads stays
+// under 75% of this (docs/scale.md, "Sizing an instance"; test/unit/infra/sizing.test.ts): change them together.
 @allowed([
   512
   2048
@@ -262,7 +264,7 @@ module functionApp 'modules/function-app.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     appSettings: union(appSettings, awsAppSettings)
-    runtimeVersion: '20'
+    runtimeVersion: '22'
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

@@ -21,12 +21,16 @@ param applicationInsightsName string
 @description('Settings of the app itself (see main.bicep); merged with the host settings below.')
 param appSettings object
 
-param runtimeVersion string = '20'
+// Node.js 22 LTS, of the versions Flex Consumption runs (20, 22); 20 reached its end of life on 30 April 2026. The code
+// still runs on 20 (package.json engines), so local machines and CI need not move with it (docs/scale.md).
+param runtimeVersion string = '22'
 
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
+// Sized with host.json's maxConcurrentActivityFunctions so that one instance at its maximum of concurrent loads stays
+// under 75% of this (docs/scale.md, "Sizing an instance"; test/unit/infra/sizing.test.ts): change them together.
 @allowed([
   512
   2048
