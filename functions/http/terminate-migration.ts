@@ -3,9 +3,8 @@ import * as df from 'durable-functions';
 import { ACTIVE_STATUSES } from '../../src/durable/running-status';
 import { Names } from '../../src/migration/contracts';
 import { guarded } from './answers';
-import { isInstanceId } from './get-migration';
+import { lookUpInstance } from './instance-lookup';
 import { listActiveChildren } from './migration-children';
-import { badRequest } from './read-json';
 
 const REASON = 'stopped through POST /api/migrations/{id}/terminate';
 
@@ -26,20 +25,9 @@ async function terminate(client: df.DurableClient, instanceId: string): Promise<
  * runs any more (`ddb2cosmos stop` does this). Activities already running finish their current call either way.
  */
 async function terminateMigration(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const instanceId = request.params.id;
-  if (!isInstanceId(instanceId)) {
-    return badRequest([{ field: '(id)', message: 'must be an instance id such as migrate-<32 hex digits>' }]);
-  }
-  const client = df.getClient(context);
-  let status: df.DurableOrchestrationStatus | undefined;
-  try {
-    status = await client.getStatus(instanceId, { showInput: false });
-  } catch {
-    status = undefined;
-  }
-  if (!status?.name || status.name !== Names.migrateExport) {
-    return { status: 404, jsonBody: { error: `no migration with id ${instanceId}` } };
-  }
+  const found = await lookUpInstance(request, context, Names.migrateExport);
+  if (!found.found) return found.answer;
+  const { client, instanceId, status } = found;
   const parentRunning = ACTIVE_STATUSES.includes(String(status.runtimeStatus));
   // The parent first: until its termination lands it may start more children, which asking again then finds.
   if (parentRunning) await terminate(client, instanceId);

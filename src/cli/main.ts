@@ -5,7 +5,6 @@ import { formatReport } from './print-report';
 import { addStopCommand } from './stop';
 import { addTableCommands } from './table-commands';
 import { addVerifyCommands } from './verify-commands';
-import { addVerifyCommands } from './verify-commands';
 import { addTargetOptions, targetParts } from './target-options';
 import { watchMigration } from './watch';
 
@@ -98,7 +97,6 @@ program
 
 addStopCommand(program, apiOptions, run);
 addTableCommands(program, apiOptions, run);
-addVerifyCommands(program, apiOptions, run);
 addVerifyCommands(program, apiOptions, run);
 
 void program.parseAsync(process.argv);
