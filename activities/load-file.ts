@@ -1,4 +1,5 @@
 import { InvocationContext } from '@azure/functions';
+import { lakeLoadPresence } from '../src/cosmos/load-presence';
 import { leaseRuBudget } from '../src/cosmos/ru-budget';
 import { resolveRuCap } from '../src/cosmos/throughput';
 import { migrationFolderOf, mappingOptionsOf } from '../src/migration/request-views';
@@ -21,16 +22,18 @@ export function loadFileActivity(deps: DependencySource) {
         input.runId,
         cap.requestUnitsPerSecond,
         input.parallelFiles ?? input.request.options.maxParallelFiles,
+        { presence: lakeLoadPresence(clients.lake, migrationFolderOf(input.request), input.runId) },
       );
       context?.log(
         cap.requestUnitsPerSecond === undefined
-          ? `${input.file.key}: no RU budget (${cap.detail})`
+          ? `${input.file.key}: no known RU cap (${cap.detail}); the budget finds the rate the container sustains from its 429s`
           : `${input.file.key}: RU budget ${Math.round(lease.budget.ratePerSecond)} RU/s in this process of ${cap.requestUnitsPerSecond} RU/s (${cap.detail})`,
       );
       try {
         const load = loadFile({
           lake: clients.lake,
-          container: target,
+          // Without the SDK's retries of 429s: the writer retries them itself, through the budget (bulk-writer.ts).
+          container: (clients.cosmosWrites ?? clients.cosmos).database(database).container(container),
           lakePath: input.lakePath,
           sourceName: input.file.key,
           fileIndex: input.file.index,

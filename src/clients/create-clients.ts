@@ -11,6 +11,11 @@ export interface Clients {
   s3: S3Client;
   lake: ContainerClient;
   cosmos: CosmosClient;
+  /**
+   * The same account without the SDK's own retries of 429s, for the bulk writer, which retries them itself through
+   * the RU budget (cosmos/bulk-writer.ts). Absent: `cosmos` is used.
+   */
+  cosmosWrites?: CosmosClient;
 }
 
 /** Made on first use: with keys or emulators no client asks for it, so DefaultAzureCredential is never built. */
@@ -107,5 +112,6 @@ export function createClients(settings: Settings): Clients {
     s3: createS3Client(settings, azureCredential),
     lake: createLakeContainerClient(settings, azureCredential),
     cosmos: createCosmosClient(settings, {}, azureCredential),
+    cosmosWrites: createCosmosClient(settings, { maxRetryAttemptCount: 0 }, azureCredential),
   };
 }

@@ -22,8 +22,15 @@ export interface BulkWriterOptions<M> {
   maxConcurrency?: number;
   /**
    * The migration's RU budget (ru-budget.ts): each call waits for an estimate of its charge and settles it with
-   * the real one. Under a budget a call carries about one bucket of it (a quarter of a second's worth), and the
-   * first call is a small probe, alone in flight, whose charge sizes the next. Default: no cap.
+   * the real one and its 429s, which slow the budget down (not the window: the budget paces every writer of the
+   * migration at once). Under a budget a call carries about one bucket of it (a quarter of a second's worth), and
+   * the first call is a small probe, alone in flight, whose charge sizes the next. Default: none, the window alone
+   * adapts to 429s.
+   *
+   * Give the writer a container whose client does not retry 429s itself (`maxRetryAttemptCount: 0`,
+   * create-clients.ts `cosmosWrites`): @azure/cosmos 4.9's bulk executor sleeps each throttled operation's
+   * retry-after one operation after the other and resends outside the budget; this writer retries the throttled
+   * operations of a call together, after the longest retry-after, through the budget.
    */
   ruBudget?: RuBudget;
   /**
@@ -100,6 +107,8 @@ export class BulkWriter<M> {
   private failure: unknown;
   requestCharge = 0;
   retries = 0;
+  /** Calls with at least one operation answered 429. */
+  private throttles = 0;
   /** Operations whose charge is in `requestCharge`, for the RUs per operation. */
   private chargedOperations = 0;
 
@@ -135,28 +144,36 @@ export class BulkWriter<M> {
 
   /** Throttled calls seen and times the window was cut, for logs. */
   get throttling(): { throttles: number; decreases: number } {
-    return { throttles: this.window.throttles, decreases: this.window.decreases };
+    return { throttles: this.throttles, decreases: this.window.decreases };
   }
 
+  /** This writer's RUs per operation, else what the migration's other writers have seen (their budget's). */
   private ruPerOperation(): number {
-    return this.chargedOperations > 0 ? this.requestCharge / this.chargedOperations : INITIAL_RU_PER_OPERATION;
+    if (this.chargedOperations > 0) return this.requestCharge / this.chargedOperations;
+    return this.options.ruBudget?.ruPerOperation ?? INITIAL_RU_PER_OPERATION;
   }
 
-  /** Whether calls wait for an RU budget (a finite one). */
+  /** Whether a charge per operation has been seen, by this writer or another of the budget's. */
+  private get chargeKnown(): boolean {
+    return this.chargedOperations > 0 || this.options.ruBudget?.ruPerOperation !== undefined;
+  }
+
+  /** Whether calls wait for an RU budget. */
   private get budgeted(): boolean {
-    return Number.isFinite(this.options.ruBudget?.ratePerSecond ?? Infinity);
+    return this.options.ruBudget !== undefined;
   }
 
   /**
    * Under a budget, a call carries about one bucket of it, so the writer does not send bursts the cap then has to
    * repay (and the service throttles meanwhile). Until a charge has been seen, the RUs per operation are a guess
    * (a 1 KB document with few properties costs a third of a richer one): the first call is a probe of
-   * MIN_BUDGETED_BATCH operations, sent alone (see dispatch), and its charge sizes the calls after it.
+   * MIN_BUDGETED_BATCH operations, sent alone (see dispatch), and its charge sizes the calls after it. A load
+   * that starts while others of the migration run takes their figure instead and starts at full pace.
    */
   private updateBatchLimit(): void {
     const budget = this.options.ruBudget;
     if (!budget || !this.budgeted) return;
-    if (this.chargedOperations === 0) {
+    if (!this.chargeKnown) {
       this.batchLimit = Math.min(this.batchSize, MIN_BUDGETED_BATCH);
       return;
     }
@@ -184,7 +201,7 @@ export class BulkWriter<M> {
     this.batch = [];
     this.bufferedBytes = 0;
     // Under a budget, nothing goes out beside the probe until its charge is known (updateBatchLimit).
-    const probing = this.budgeted && this.chargedOperations === 0;
+    const probing = this.budgeted && !this.chargeKnown;
     while (
       this.inFlight.size > 0 &&
       (probing || this.inFlight.size >= this.window.limit || this.inFlightBytes + bytes > this.maxInFlightBytes)
@@ -258,9 +275,10 @@ export class BulkWriter<M> {
       let retry: PendingWrite<M>[] = [];
       const budget = this.options.ruBudget;
       const reserved = budget ? await budget.acquire(pending.length * this.ruPerOperation(), this) : 0;
+      const sentAt = budget?.now();
       const ticket = this.window.begin();
       let charge = 0;
-      let throttled = false;
+      let throttled = 0;
       let refused: { status: number; error: unknown } | undefined;
       try {
         const results = await this.execute(pending);
@@ -269,7 +287,7 @@ export class BulkWriter<M> {
           const write = pending[i];
           const status = result.response?.statusCode ?? statusOf(result.error);
           charge += result.response?.requestCharge ?? result.error?.requestCharge ?? 0;
-          if (status === 429) throttled = true;
+          if (status === 429) throttled++;
           if (status !== undefined && status >= 200 && status < 300) {
             this.options.onWritten(write.meta, write.operation, status);
           } else if (status === 404 && write.operation.operationType === 'Delete') {
@@ -286,16 +304,22 @@ export class BulkWriter<M> {
         }
       } catch (error) {
         const status = statusOf(error);
-        if (status === 429) throttled = true;
+        if (status === 429) throttled = pending.length;
         if (refusesTheApp(status)) refused = { status: status as number, error };
         else if (!isTransientStatus(status)) throw error;
         retry = pending;
         retryAfter = retryAfterOf(error);
       } finally {
         this.requestCharge += charge;
-        if (charge > 0) this.chargedOperations += pending.length;
-        budget?.settle(reserved, charge);
-        this.window.end(ticket, throttled);
+        // Throttled operations cost nothing here: counting them would make the next estimates too low.
+        if (charge > 0) {
+          this.chargedOperations += pending.length - throttled;
+          budget?.observe(pending.length - throttled, charge);
+        }
+        budget?.settle(reserved, charge, { operations: throttled, sentAt, retryAfterMs: retryAfter });
+        // Under a budget its rate answers the 429s; cutting the window as well would leave the budget unspent.
+        this.window.end(ticket, throttled > 0 && !budget);
+        if (throttled > 0) this.throttles++;
         this.updateBatchLimit();
       }
       if (refused) throw refusal(this.container, refused.status, refused.error);

@@ -137,6 +137,48 @@ describe('BulkWriter', () => {
     expect(Math.max(...calls.bulk)).toBe(100);
   });
 
+  test('under a budget the 429s slow the budget, not the window, and are retried together through it', async () => {
+    const clock = { time: 0, now: () => clock.time, sleep: async (ms: number) => void (clock.time += ms) };
+    const budget = new RuBudget(2000, 0.25, clock);
+    const { container, calls } = fakeContainer({ throttleCalls: 2, charge: 5 });
+    const written = new Set<number>();
+    const writer = new BulkWriter<number>(container, {
+      ruBudget: budget,
+      concurrency: 4,
+      pointWriteLimit: 0,
+      backoff: fastBackoff,
+      onWritten: (i) => written.add(i),
+      onRejected: () => undefined,
+    });
+    for (let i = 0; i < 1000; i++) await writer.write(upsert(i), i);
+    await writer.flush();
+    expect(written.size).toBe(1000);
+    // Both throttled calls were the probe and its retry (alone in flight): every operation of them 429.
+    expect(budget.throttling.throttles).toBe(20);
+    expect(writer.throttling).toEqual({ throttles: 2, decreases: 0 });
+    expect(writer.concurrency).toBeGreaterThanOrEqual(4);
+    // One cut of the rate; the retry was sent before it, so its 429s did not cut again.
+    expect(budget.throttling.cuts).toBe(1);
+    expect(calls.bulk.slice(0, 3)).toEqual([10, 10, 10]);
+  });
+
+  test('a load that starts while another of the migration runs skips the probe: their budget knows the charge', async () => {
+    const clock = { time: 0, now: () => clock.time, sleep: async (ms: number) => void (clock.time += ms) };
+    const budget = new RuBudget(4000, 0.25, clock);
+    const first = fakeContainer({ charge: 10 });
+    const options = { ruBudget: budget, pointWriteLimit: 0, onWritten: () => undefined, onRejected: () => undefined };
+    const writer = new BulkWriter<number>(first.container, options);
+    for (let i = 0; i < 300; i++) await writer.write(upsert(i), i);
+    await writer.flush();
+    expect(first.calls.bulk[0]).toBe(10);
+    const second = fakeContainer({ charge: 10 });
+    const next = new BulkWriter<number>(second.container, options);
+    for (let i = 0; i < 300; i++) await next.write(upsert(i), i);
+    await next.flush();
+    // A quarter of a second of 4,000 RU/s at 10 RU per operation from the first call on.
+    expect(second.calls.bulk[0]).toBe(100);
+  });
+
   test('under a budget nothing is sent beside the probe until its charge is known', async () => {
     const clock = { time: 0, now: () => clock.time, sleep: async (ms: number) => void (clock.time += ms) };
     const budget = new RuBudget(800, 0.25, clock);
