@@ -11,7 +11,7 @@
  * exact or as canonical strings, and per-path counts for the report.
  */
 import { MappingError, MappingErrorCode, quoteForMessage } from './errors';
-import { shapeProblem, singleKey } from './descriptors';
+import { shapeProblem } from './descriptors';
 import { MappedNumber, mapNumberInto, shortPlainValue } from './numbers';
 import { isPlainObject, newMappedObject, setOwnProperty } from './objects';
 import { formatPath, PathSegment } from './paths';
@@ -35,81 +35,135 @@ export function createValueContext(numberMode: NumberMode, pending: PendingStats
   return { numberMode, path: [], pending };
 }
 
-function fail(ctx: ValueContext, code: MappingErrorCode, reason: string): MappingError {
-  return new MappingError(code, formatPath(ctx.path, false), reason);
-}
-
-/**
- * The type descriptor of `av`, checked to be the only key of an object; throws `BAD_VALUE` at the
- * context's path otherwise. Whether the descriptor is a known one is left to the caller.
+/*
+ * The walk below keeps the path as an array indexed by depth rather than a stack: a value at depth `d` has its
+ * path in `ctx.path[0..d]`, and a child writes its own segment at `d + 1` without pushing or popping. Entries
+ * past the current depth are stale and ignored; paths are built into strings only for an error or a count.
+ * Each value's descriptor and content are read in one `for…in` (the enumeration's own load, not a keyed load
+ * by name), and the recursion carries the depth, so a value costs one call (bench/: the mapping is most of the
+ * loader's CPU beyond JSON.parse).
  */
-function descriptorOf(av: unknown, ctx: ValueContext): string {
-  const key = singleKey(av);
-  if (key === undefined) throw fail(ctx, 'BAD_VALUE', shapeProblem(av));
-  return key;
+
+function fail(ctx: ValueContext, depth: number, code: MappingErrorCode, reason: string): MappingError {
+  return new MappingError(code, formatPath(ctx.path, false, depth + 1), reason);
 }
 
 const number: MappedNumber = { value: 0, keptAsString: false, lostPrecision: false };
 
-function mapN(s: unknown, ctx: ValueContext, descriptor: string): number | string {
+function mapN(s: unknown, ctx: ValueContext, depth: number, descriptor: string): number | string {
   if (typeof s !== 'string')
-    throw fail(ctx, 'BAD_VALUE', `${descriptor} must hold a string, got ${quoteForMessage(s)}`);
+    throw fail(ctx, depth, 'BAD_VALUE', `${descriptor} must hold a string, got ${quoteForMessage(s)}`);
   // Most numbers are short and plain; they need neither the full parse nor the result object.
   if (ctx.numberMode !== 'string') {
     const short = shortPlainValue(s);
     if (!Number.isNaN(short)) return short;
   }
   const reason = mapNumberInto(s, ctx.numberMode, number);
-  if (reason !== undefined) throw fail(ctx, 'BAD_NUMBER', `${quoteForMessage(s)} ${reason}`);
-  if (number.keptAsString) ctx.pending.numbersAsStrings.push(formatPath(ctx.path, true));
-  else if (number.lostPrecision) ctx.pending.precisionLost.push(formatPath(ctx.path, true));
+  if (reason !== undefined) throw fail(ctx, depth, 'BAD_NUMBER', `${quoteForMessage(s)} ${reason}`);
+  if (number.keptAsString) ctx.pending.numbersAsStrings.push(formatPath(ctx.path, true, depth + 1));
+  else if (number.lostPrecision) ctx.pending.precisionLost.push(formatPath(ctx.path, true, depth + 1));
   return number.value;
 }
 
 /** SS and BS: the exported array itself, once every element is known to be a string; nothing to convert. */
-function checkStringSet(list: unknown, ctx: ValueContext, descriptor: string): string[] {
+function checkStringSet(list: unknown, ctx: ValueContext, depth: number, descriptor: string): string[] {
   if (!Array.isArray(list))
-    throw fail(ctx, 'BAD_VALUE', `${descriptor} must hold an array, got ${quoteForMessage(list)}`);
+    throw fail(ctx, depth, 'BAD_VALUE', `${descriptor} must hold an array, got ${quoteForMessage(list)}`);
   for (let i = 0; i < list.length; i++) {
     if (typeof list[i] !== 'string') {
-      ctx.path.push(i);
-      throw fail(ctx, 'BAD_VALUE', `${descriptor} elements must be strings, got ${quoteForMessage(list[i])}`);
+      ctx.path[depth + 1] = i;
+      throw fail(
+        ctx,
+        depth + 1,
+        'BAD_VALUE',
+        `${descriptor} elements must be strings, got ${quoteForMessage(list[i])}`,
+      );
     }
   }
   return list as string[];
 }
 
-function mapNumberSet(list: unknown, ctx: ValueContext): (number | string)[] {
-  if (!Array.isArray(list)) throw fail(ctx, 'BAD_VALUE', `NS must hold an array, got ${quoteForMessage(list)}`);
+function mapNumberSet(list: unknown, ctx: ValueContext, depth: number): (number | string)[] {
+  if (!Array.isArray(list)) throw fail(ctx, depth, 'BAD_VALUE', `NS must hold an array, got ${quoteForMessage(list)}`);
   const out: (number | string)[] = [];
+  const path = ctx.path;
+  const inner = depth + 1;
   for (let i = 0; i < list.length; i++) {
-    ctx.path.push(i);
-    out.push(mapN(list[i], ctx, 'NS element'));
-    ctx.path.pop();
+    path[inner] = i;
+    out.push(mapN(list[i], ctx, inner, 'NS element'));
   }
   return out;
 }
 
-function mapList(list: unknown, ctx: ValueContext): MappedValue[] {
-  if (!Array.isArray(list)) throw fail(ctx, 'BAD_VALUE', `L must hold an array, got ${quoteForMessage(list)}`);
+function mapList(list: unknown, ctx: ValueContext, depth: number): MappedValue[] {
+  if (!Array.isArray(list)) throw fail(ctx, depth, 'BAD_VALUE', `L must hold an array, got ${quoteForMessage(list)}`);
   const out: MappedValue[] = [];
+  const path = ctx.path;
+  const inner = depth + 1;
   for (let i = 0; i < list.length; i++) {
-    ctx.path.push(i);
-    out.push(mapValue(list[i] as AttributeValue, ctx));
-    ctx.path.pop();
+    path[inner] = i;
+    out.push(mapAt(list[i], ctx, inner));
   }
   return out;
 }
 
-function mapMap(map: unknown, ctx: ValueContext): { [name: string]: MappedValue } {
-  if (!isPlainObject(map)) throw fail(ctx, 'BAD_VALUE', `M must hold an object, got ${quoteForMessage(map)}`);
+function mapMap(map: unknown, ctx: ValueContext, depth: number): { [name: string]: MappedValue } {
+  if (!isPlainObject(map)) throw fail(ctx, depth, 'BAD_VALUE', `M must hold an object, got ${quoteForMessage(map)}`);
   const out = newMappedObject() as { [name: string]: MappedValue };
+  const path = ctx.path;
+  const inner = depth + 1;
   for (const name in map) {
-    ctx.path.push(name);
-    setOwnProperty(out, name, mapValue(map[name] as AttributeValue, ctx));
-    ctx.path.pop();
+    path[inner] = name;
+    const value = mapAt(map[name], ctx, inner);
+    if (name === '__proto__') setOwnProperty(out, name, value);
+    else out[name] = value;
   }
   return out;
+}
+
+/**
+ * Maps the value at `depth` (its path is `ctx.path[0..depth]`), checking its shape on the way: an object with
+ * exactly one key, the type descriptor, holding the JSON type that descriptor needs.
+ */
+export function mapAt(av: unknown, ctx: ValueContext, depth: number): MappedValue {
+  if (depth >= MAX_NESTING) throw fail(ctx, depth, 'TOO_DEEP', `nested more than ${MAX_NESTING} levels deep`);
+  if (!isPlainObject(av)) throw fail(ctx, depth, 'BAD_VALUE', shapeProblem(av));
+  let descriptor: string | undefined;
+  let v: unknown;
+  for (const key in av) {
+    if (descriptor !== undefined) throw fail(ctx, depth, 'BAD_VALUE', shapeProblem(av));
+    descriptor = key;
+    v = av[key];
+  }
+  switch (descriptor) {
+    case 'S':
+    case 'B':
+      if (typeof v !== 'string')
+        throw fail(ctx, depth, 'BAD_VALUE', `${descriptor} must hold a string, got ${quoteForMessage(v)}`);
+      return v;
+    case 'N':
+      return mapN(v, ctx, depth, 'N');
+    case 'M':
+      return mapMap(v, ctx, depth);
+    case 'L':
+      return mapList(v, ctx, depth);
+    case 'BOOL':
+      if (typeof v !== 'boolean')
+        throw fail(ctx, depth, 'BAD_VALUE', `BOOL must hold true or false, got ${quoteForMessage(v)}`);
+      return v;
+    case 'NULL':
+      if (v !== true) throw fail(ctx, depth, 'BAD_VALUE', `NULL must hold true, got ${quoteForMessage(v)}`);
+      return null;
+    case 'SS':
+    case 'BS':
+      return checkStringSet(v, ctx, depth, descriptor);
+    case 'NS':
+      return mapNumberSet(v, ctx, depth);
+    case undefined:
+      throw fail(ctx, depth, 'BAD_VALUE', shapeProblem(av));
+    default:
+      throw fail(ctx, depth, 'UNKNOWN_TYPE', `unknown type descriptor ${quoteForMessage(descriptor)}`);
+  }
 }
 
 /**
@@ -118,34 +172,8 @@ function mapMap(map: unknown, ctx: ValueContext): { [name: string]: MappedValue 
  * The result shares `SS`/`BS` arrays and all strings with `av`: treat `av` as consumed.
  */
 export function mapValue(av: AttributeValue, ctx: ValueContext): MappedValue {
-  if (ctx.path.length > MAX_NESTING) throw fail(ctx, 'TOO_DEEP', `nested more than ${MAX_NESTING} levels deep`);
-  const descriptor = descriptorOf(av, ctx);
-  const v: unknown = (av as unknown as Record<string, unknown>)[descriptor];
-  switch (descriptor) {
-    case 'S':
-    case 'B':
-      if (typeof v !== 'string')
-        throw fail(ctx, 'BAD_VALUE', `${descriptor} must hold a string, got ${quoteForMessage(v)}`);
-      return v;
-    case 'N':
-      return mapN(v, ctx, 'N');
-    case 'BOOL':
-      if (typeof v !== 'boolean')
-        throw fail(ctx, 'BAD_VALUE', `BOOL must hold true or false, got ${quoteForMessage(v)}`);
-      return v;
-    case 'NULL':
-      if (v !== true) throw fail(ctx, 'BAD_VALUE', `NULL must hold true, got ${quoteForMessage(v)}`);
-      return null;
-    case 'M':
-      return mapMap(v, ctx);
-    case 'L':
-      return mapList(v, ctx);
-    case 'SS':
-    case 'BS':
-      return checkStringSet(v, ctx, descriptor);
-    case 'NS':
-      return mapNumberSet(v, ctx);
-    default:
-      throw fail(ctx, 'UNKNOWN_TYPE', `unknown type descriptor ${quoteForMessage(descriptor)}`);
-  }
+  const length = ctx.path.length;
+  const value = mapAt(av, ctx, length - 1);
+  if (ctx.path.length !== length) ctx.path.length = length;
+  return value;
 }

@@ -1,5 +1,5 @@
 import { MigrationError } from '../errors';
-import { createValueContext, mapValue, ValueContext } from './attribute-values';
+import { createValueContext, mapAt, ValueContext } from './attribute-values';
 import { documentId } from './identity';
 import { newDocumentObject, setOwnProperty } from './objects';
 import {
@@ -29,8 +29,8 @@ function contextFor(options: MappingOptions): ValueContext {
       `numberMode must be lossless, string or double, not "${String(options.numberMode)}"`,
     );
   }
+  // The path is indexed by depth (attribute-values.ts): what an earlier item left past depth 0 is never read.
   const ctx = contexts[options.numberMode];
-  if (ctx.path.length !== 0) ctx.path.length = 0;
   clearPendingStats(ctx.pending);
   return ctx;
 }
@@ -74,10 +74,8 @@ function planFor(options: MappingOptions): PartitionKeyPlan {
 }
 
 function mapAttribute(item: DynamoItem, name: string, ctx: ValueContext): MappedValue {
-  ctx.path.push(name);
-  const value = mapValue(item[name], ctx);
-  ctx.path.pop();
-  return value;
+  ctx.path[0] = name;
+  return mapAt(item[name], ctx, 0);
 }
 
 /**
@@ -94,12 +92,15 @@ export function mapItem(item: DynamoItem, options: MappingOptions, stats: Mappin
   const document = newDocumentObject(id);
   let partitionName: string | undefined;
   let sortName: string | undefined;
+  const path = ctx.path;
   for (const name in item) {
-    const value = mapAttribute(item, name, ctx);
+    path[0] = name;
+    const value = mapAt(item[name], ctx, 0);
     const target = documentName(name, value, id, item, ctx.pending);
     if (name === partitionKey) partitionName = target;
     else if (name === sortKey) sortName = target;
-    setOwnProperty(document, target, value);
+    if (target === '__proto__') setOwnProperty(document, target, value);
+    else document[target] = value;
   }
   const partitionKeyValue = partitionKeyValueOf(plan, document, (key) =>
     key === partitionKey ? partitionName : sortName,

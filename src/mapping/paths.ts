@@ -13,11 +13,12 @@ function needsQuotes(name: string): boolean {
 
 /**
  * Renders a path for messages and reports: `meta.flags[2]`. With `normalised`, positions become `[]`
- * (`items[].price`) so that counts of every element of a list add up under one key.
+ * (`items[].price`) so that counts of every element of a list add up under one key. `length`: only the first
+ * that many segments (a path kept as an array indexed by depth, see attribute-values.ts).
  */
-export function formatPath(segments: readonly PathSegment[], normalised: boolean): string {
+export function formatPath(segments: readonly PathSegment[], normalised: boolean, length = segments.length): string {
   let out = '';
-  for (let i = 0; i < segments.length; i++) {
+  for (let i = 0; i < length; i++) {
     const segment = segments[i];
     if (typeof segment === 'number') out += normalised ? '[]' : `[${segment}]`;
     else if (needsQuotes(segment)) out += `[${JSON.stringify(segment)}]`;

@@ -4,7 +4,7 @@
  */
 import type { ExportRecord } from '../records';
 import { fastIonRecord } from './fast-reader';
-import { readIonRecordWithIonJs } from './ion-js-reader';
+import type * as IonJsReader from './ion-js-reader';
 
 export { IonRecordError } from './values';
 
@@ -24,5 +24,20 @@ export function isIonLine(text: string): boolean {
  * IonRecordError with the reason.
  */
 export function parseIonRecord(text: string, incremental: boolean): ExportRecord {
-  return fastIonRecord(text, incremental) ?? readIonRecordWithIonJs(text, incremental);
+  return fastIonRecord(text, incremental) ?? readWithIonJs(text, incremental);
+}
+
+let ionJs: typeof IonJsReader | undefined;
+
+/**
+ * `ion-js`, loaded the first time a line needs it rather than with this module. Loading it declares classes
+ * that extend `String` (its DOM types), and from then on V8 (Node 20) looks up the methods of every string in
+ * the process the slow way: `text.charCodeAt(i)` took three to four times as long, and mapping DynamoDB JSON
+ * lost about a third of its speed (bench/cpu.ts), for a library that a DynamoDB JSON export never calls and an
+ * Ion export rarely does.
+ */
+function readWithIonJs(text: string, incremental: boolean): ExportRecord {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
+  ionJs ??= require('./ion-js-reader') as typeof IonJsReader;
+  return ionJs.readIonRecordWithIonJs(text, incremental);
 }
