@@ -13,10 +13,15 @@
  *    Functions, no Durable), alternating which goes first.
  * 4. Scale: BENCH_SCALE_FILES tiny files through the local host; the largest orchestration history and
  *    the time per file.
+ * 5. Instance memory (child processes, bench/instance-memory.ts): peak RSS of one process running 1 to 16 loads at
+ *    once, and streamed copies, through the real clients of the local stack: the base and the memory per activity
+ *    that size host.json and infra/ (docs/scale.md, "Sizing an instance"). 6. Resume (bench/resume-cost.ts):
+ *    seconds per GB a resumed load spends getting back to its checkpoint. BENCH_SKIP names them instance and resume;
+ *    their sizes: those files.
  *
  * Environment: BENCH_REPS (5), BENCH_CPU_ITEMS (60000), BENCH_LARGE_MB (1024), BENCH_E2E_ITEMS (100000, the demo's size),
  * BENCH_E2E_FILES (8), BENCH_E2E_REPS (3), BENCH_SCALE_FILES (2000), BENCH_SKIP (comma list of cpu, rss,
- * e2e, scale, throughput); the throughput figures' sizes: bench/throughput.ts.
+ * e2e, scale).
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CosmosClient, OperationInput } from '@azure/cosmos';
@@ -42,8 +47,9 @@ import { buildFullExport, GeneratedExport } from '../tools/sample/build-export';
 import { sampleItem } from '../tools/sample/items';
 import { ensureBucket } from '../tools/sample/upload-export';
 import { gzippedLines, SEED, writeLargeFile } from './data';
+import { benchInstanceMemory } from './instance-memory';
+import { benchResumeCost } from './resume-cost';
 import { median, round, runs, sleep, table } from './stats';
-import { benchThroughput, PolledStatus } from './throughput';
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const REPS = env('BENCH_REPS', 5);
@@ -257,11 +263,9 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
 async function pollUntilDone(
   statusUrl: string,
   intervalMs = 100,
-  onStatus?: (status: PolledStatus) => void,
 ): Promise<{ runtimeStatus: string; output: any; customStatus: any }> {
   for (;;) {
     const status = (await (await fetch(statusUrl)).json()) as { runtimeStatus: string; output: any; customStatus: any };
-    onStatus?.(status);
     if (['Completed', 'Failed', 'Terminated', 'Canceled'].includes(status.runtimeStatus)) return status;
     await sleep(intervalMs);
   }
@@ -277,7 +281,6 @@ async function migrate(
   generated: GeneratedExport,
   container: string,
   options: object = {},
-  onStatus?: (status: PolledStatus) => void,
 ): Promise<{ seconds: number; started: Started; output: any }> {
   const t0 = performance.now();
   const response = await fetch(`${s.host.url}/api/migrations`, {
@@ -293,7 +296,7 @@ async function migrate(
   if (response.status !== 202)
     throw new Error(`POST /api/migrations answered ${response.status}: ${await response.text()}`);
   const started = (await response.json()) as Started;
-  const status = await pollUntilDone(started.statusQueryGetUri, 100, onStatus);
+  const status = await pollUntilDone(started.statusQueryGetUri);
   const seconds = (performance.now() - t0) / 1000;
   if (status.runtimeStatus !== 'Completed')
     throw new Error(
@@ -523,26 +526,18 @@ async function main(): Promise<void> {
   let s: Stack | undefined;
   try {
     if (!SKIP.has('cpu')) results.cpu = await benchCpu(work);
-    if (['rss', 'e2e', 'scale', 'throughput'].some((part) => !SKIP.has(part))) {
+    if (!SKIP.has('rss') || !SKIP.has('e2e') || !SKIP.has('scale') || !SKIP.has('instance')) {
       say('starting the local stack and the Functions host…');
       s = await startStack(work);
     }
     if (s && !SKIP.has('rss')) results.rss = await benchRss(s, work);
     if (s && !SKIP.has('e2e')) results.e2e = await benchE2e(s);
     if (s && !SKIP.has('scale')) results.scale = await benchScale(s);
-    if (s && !SKIP.has('throughput')) {
-      const stack = s;
-      results.throughput = await benchThroughput({
-        cosmos: stack.cosmos,
-        cosmosEndpoint: stack.settings.cosmosEndpoint,
-        database: DATABASE,
-        mapping: MAPPING,
-        seed: SEED,
-        upload: (generated) => upload(stack.s3, generated),
-        migrate: (generated, container, options, onStatus) => migrate(stack, generated, container, options, onStatus),
-        say,
-      });
+    if (s && !SKIP.has('instance')) {
+      const stackSettings = s.stack.settings as unknown as Record<string, string>;
+      results.instanceMemory = await benchInstanceMemory({ stackSettings, lake: s.lake, s3: s.s3, cosmos: s.cosmos });
     }
+    if (!SKIP.has('resume')) results.resume = await benchResumeCost(work);
   } finally {
     await s?.host.stop().catch(() => undefined);
     await s?.stack.stop().catch(() => undefined);
@@ -558,10 +553,8 @@ async function main(): Promise<void> {
     itemsPerSecond: results.cpu?.ours.itemsPerSecondPerCore,
     ionItemsPerSecond: results.cpu?.ion.itemsPerSecondPerCore,
     ionVsJson: results.cpu?.ion.ionVsJson,
+    perLoadMB: results.instanceMemory?.perLoadMB,
     maxHistoryEvents: results.scale?.maxHistoryEvents,
-    ruUtilization: results.throughput?.ruUtilization,
-    throttledFraction: results.throughput?.throttledFraction,
-    skewedWallVsIdeal: results.throughput?.skewedWallVsIdeal,
   };
   const out = { ...summary, ...results };
   const path = join(APP_DIR, 'bench', 'results.json');
@@ -602,9 +595,12 @@ async function main(): Promise<void> {
       `${fmt(results.scale?.files)} files, ${fmt(results.scale?.perFileMs, 1)} ms per file`,
       'bounded',
     ],
-    ['ruUtilization', fmt(summary.ruUtilization, 3), 'RU/s charged while loading / cap', '≥ 0.9'],
-    ['throttledFraction', fmt(summary.throttledFraction, 4), 'operations answered 429 / all', '≤ 0.02'],
-    ['skewedWallVsIdeal', fmt(summary.skewedWallVsIdeal, 3), 'loading time / (RU charged / cap)', '≤ 1.15'],
+    [
+      'perLoadMB (one instance)',
+      fmt(summary.perLoadMB, 1),
+      `${fmt(results.instanceMemory?.peakMB)} MB with ${fmt(results.instanceMemory?.peakConcurrentLoads)} loads at once`,
+      'docs/scale.md sizing',
+    ],
   ];
   process.stdout.write(
     `\n${table(rows)}\n\nmedians; every repetition is in ${path} (${results.durationSeconds} s; load average ${results.machine.loadAverageAtStart.join(' ')} → ${results.machine.loadAverageAtEnd.join(' ')})\n`,
