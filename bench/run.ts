@@ -21,7 +21,7 @@
  *
  * Environment: BENCH_REPS (5), BENCH_CPU_ITEMS (60000), BENCH_LARGE_MB (1024), BENCH_E2E_ITEMS (100000, the demo's size),
  * BENCH_E2E_FILES (8), BENCH_E2E_REPS (3), BENCH_SCALE_FILES (2000), BENCH_SKIP (comma list of cpu, rss,
- * e2e, scale).
+ * e2e, scale, throughput); the throughput figures' sizes: bench/throughput.ts.
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CosmosClient, OperationInput } from '@azure/cosmos';
@@ -50,6 +50,7 @@ import { gzippedLines, SEED, writeLargeFile } from './data';
 import { benchInstanceMemory } from './instance-memory';
 import { benchResumeCost } from './resume-cost';
 import { median, round, runs, sleep, table } from './stats';
+import { benchThroughput, PolledStatus } from './throughput';
 
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
 const REPS = env('BENCH_REPS', 5);
@@ -263,9 +264,11 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
 async function pollUntilDone(
   statusUrl: string,
   intervalMs = 100,
+  onStatus?: (status: PolledStatus) => void,
 ): Promise<{ runtimeStatus: string; output: any; customStatus: any }> {
   for (;;) {
     const status = (await (await fetch(statusUrl)).json()) as { runtimeStatus: string; output: any; customStatus: any };
+    onStatus?.(status);
     if (['Completed', 'Failed', 'Terminated', 'Canceled'].includes(status.runtimeStatus)) return status;
     await sleep(intervalMs);
   }
@@ -281,6 +284,7 @@ async function migrate(
   generated: GeneratedExport,
   container: string,
   options: object = {},
+  onStatus?: (status: PolledStatus) => void,
 ): Promise<{ seconds: number; started: Started; output: any }> {
   const t0 = performance.now();
   const response = await fetch(`${s.host.url}/api/migrations`, {
@@ -296,7 +300,7 @@ async function migrate(
   if (response.status !== 202)
     throw new Error(`POST /api/migrations answered ${response.status}: ${await response.text()}`);
   const started = (await response.json()) as Started;
-  const status = await pollUntilDone(started.statusQueryGetUri);
+  const status = await pollUntilDone(started.statusQueryGetUri, 100, onStatus);
   const seconds = (performance.now() - t0) / 1000;
   if (status.runtimeStatus !== 'Completed')
     throw new Error(
@@ -526,7 +530,7 @@ async function main(): Promise<void> {
   let s: Stack | undefined;
   try {
     if (!SKIP.has('cpu')) results.cpu = await benchCpu(work);
-    if (!SKIP.has('rss') || !SKIP.has('e2e') || !SKIP.has('scale') || !SKIP.has('instance')) {
+    if (['rss', 'e2e', 'scale', 'throughput', 'instance'].some((part) => !SKIP.has(part))) {
       say('starting the local stack and the Functions host…');
       s = await startStack(work);
     }
@@ -538,6 +542,19 @@ async function main(): Promise<void> {
       results.instanceMemory = await benchInstanceMemory({ stackSettings, lake: s.lake, s3: s.s3, cosmos: s.cosmos });
     }
     if (!SKIP.has('resume')) results.resume = await benchResumeCost(work);
+    if (s && !SKIP.has('throughput')) {
+      const stack = s;
+      results.throughput = await benchThroughput({
+        cosmos: stack.cosmos,
+        cosmosEndpoint: stack.settings.cosmosEndpoint,
+        database: DATABASE,
+        mapping: MAPPING,
+        seed: SEED,
+        upload: (generated) => upload(stack.s3, generated),
+        migrate: (generated, container, options, onStatus) => migrate(stack, generated, container, options, onStatus),
+        say,
+      });
+    }
   } finally {
     await s?.host.stop().catch(() => undefined);
     await s?.stack.stop().catch(() => undefined);
@@ -555,6 +572,9 @@ async function main(): Promise<void> {
     ionVsJson: results.cpu?.ion.ionVsJson,
     perLoadMB: results.instanceMemory?.perLoadMB,
     maxHistoryEvents: results.scale?.maxHistoryEvents,
+    ruUtilization: results.throughput?.ruUtilization,
+    throttledFraction: results.throughput?.throttledFraction,
+    skewedWallVsIdeal: results.throughput?.skewedWallVsIdeal,
   };
   const out = { ...summary, ...results };
   const path = join(APP_DIR, 'bench', 'results.json');
@@ -595,6 +615,9 @@ async function main(): Promise<void> {
       `${fmt(results.scale?.files)} files, ${fmt(results.scale?.perFileMs, 1)} ms per file`,
       'bounded',
     ],
+    ['ruUtilization', fmt(summary.ruUtilization, 3), 'RU/s charged while loading / cap', '≥ 0.9'],
+    ['throttledFraction', fmt(summary.throttledFraction, 4), 'operations answered 429 / all', '≤ 0.02'],
+    ['skewedWallVsIdeal', fmt(summary.skewedWallVsIdeal, 3), 'loading time / (RU charged / cap)', '≤ 1.15'],
     [
       'perLoadMB (one instance)',
       fmt(summary.perLoadMB, 1),
