@@ -115,6 +115,7 @@ describe('terminate a running migration, then start it again', () => {
 
     // Stopped the way the CLI does: asked until nothing of the migration runs.
     const answers: TerminateAnswer[] = [];
+    const stopStarted = Date.now();
     const stopped = await stopMigration({ baseUrl: app.url }, id, {
       intervalMs: 500,
       timeoutMs: 60_000,
@@ -122,6 +123,7 @@ describe('terminate a running migration, then start it again', () => {
     });
     expect(stopped).toEqual(expect.arrayContaining(refused.body.runningChildren.map((c: any) => c.instanceId)));
     expect(stopped).not.toContain(id);
+    const stopMs = Date.now() - stopStarted;
     expect(answers[answers.length - 1]).toMatchObject({ stopping: [], runtimeStatus: 'Terminated' });
     // The Durable HTTP API, listing by id prefix as the app does: every child of the old run has ended.
     const list = new URL(first.body.statusQueryGetUri);
@@ -194,5 +196,11 @@ describe('terminate a running migration, then start it again', () => {
       .items.query('SELECT VALUE COUNT(1) FROM c')
       .fetchAll();
     expect(resources[0]).toBe(FILES * ITEMS_PER_FILE);
+    process.stdout.write(
+      `restart after terminate: 409 named ${refused.body.runningChildren.length} running children; stop asked ` +
+        `${answers.length} times over ${stopMs} ms and stopped ${stopped.length} instances; the next run took ` +
+        `${report.durationMs} ms: ${report.items.written} written + ${report.items.deadLettered} dead-lettered = ` +
+        `${report.items.expected} lines, ${report.validation.sampled} sampled\n`,
+    );
   }, 900_000);
 });
