@@ -22,6 +22,8 @@ export interface AccountView {
     id: string,
     partitionKeyHeader: string | undefined,
   ): Record<string, unknown> | undefined;
+  /** How many items the container stores (see `wholeContainerCount` in layer.ts); undefined when it does not exist. */
+  documentCount?(db: string, coll: string): number | undefined;
 }
 
 interface Stored {
@@ -59,6 +61,11 @@ export function accountView(account: () => Account | undefined): AccountView {
         return undefined;
       }
       return collection.document(id, partition as never).read() as Record<string, unknown> | undefined;
+    },
+    documentCount(db, coll) {
+      const collection = account()?.database(db).collection(coll);
+      if (!collection?.read()) return undefined;
+      return (collection.documents as unknown as { _data: Map<string, unknown> })._data.size;
     },
   };
 }
