@@ -9,7 +9,7 @@ import { dependencies, FakeLake } from './fakes';
 const FOLDER = 'exports/orders/AWSDynamoDB/01700000000000-abcdef01/_migration/shop/orders';
 
 describe('writeReport activity', () => {
-  test('uploads the report as JSON to <migration folder>/report.json and returns it with the lake location and the run\'s dead letters', async () => {
+  test("uploads the report as JSON to <migration folder>/report.json and returns it with the lake location and the run's dead letters", async () => {
     const lake = new FakeLake();
     const report = {
       instanceId: 'mig-1',
