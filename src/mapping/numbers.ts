@@ -188,6 +188,57 @@ export function isCanonicalInteger(s: string): boolean {
   return true;
 }
 
+/**
+ * The count of significant digits of `s` when it is already its own canonical form in plain notation
+ * (`-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?`, not zero) and within DynamoDB's range, else 0. One pass over the
+ * characters: a long number that needs no rewriting (the usual kind beyond a double, such as
+ * `1000000000000000000000.507309`) is recognised without parsing it into parts and printing it back.
+ */
+function canonicalSignificantDigits(s: string): number {
+  const length = s.length;
+  const start = length > 0 && s.charCodeAt(0) === MINUS ? 1 : 0;
+  if (start === length) return 0;
+  let i = start;
+  let last = -1;
+  if (s.charCodeAt(i) === ZERO) {
+    i++;
+  } else {
+    while (i < length && isDigit(s.charCodeAt(i))) {
+      if (s.charCodeAt(i) !== ZERO) last = i;
+      i++;
+    }
+    if (last < 0) return 0;
+  }
+  const intEnd = i;
+  // Place of the first significant digit (the adjusted exponent) and how many digits there are.
+  let adjusted: number;
+  let digits: number;
+  if (intEnd === length) {
+    if (last < 0) return 0;
+    adjusted = intEnd - start - 1;
+    digits = last - start + 1;
+  } else {
+    if (s.charCodeAt(i) !== DOT) return 0;
+    i++;
+    const fracStart = i;
+    let first = -1;
+    while (i < length && isDigit(s.charCodeAt(i))) {
+      if (first < 0 && s.charCodeAt(i) !== ZERO) first = i;
+      i++;
+    }
+    // Digits after the point, the last of them not a zero, and nothing else.
+    if (i !== length || first < 0 || s.charCodeAt(length - 1) === ZERO) return 0;
+    if (last >= 0) {
+      adjusted = intEnd - start - 1;
+      digits = intEnd - start + (length - fracStart);
+    } else {
+      adjusted = fracStart - first - 1;
+      digits = length - first;
+    }
+  }
+  return adjusted > MAX_ADJUSTED_EXPONENT || adjusted < MIN_ADJUSTED_EXPONENT ? 0 : digits;
+}
+
 // Reused across calls: mapping is synchronous, and these hold nothing once a call returns.
 const source: Decimal = { negative: false, digits: '', exponent: 0 };
 const shortest: Decimal = { negative: false, digits: '', exponent: 0 };
@@ -224,6 +275,11 @@ export function mapNumberInto(s: string, mode: NumberMode, out: MappedNumber): s
     if (!Number.isNaN(short)) return asNumber(out, short, false);
   }
   if (mode === 'string' && isCanonicalInteger(s)) return asString(out, s);
+  if (mode === 'lossless') {
+    // Too many digits for any double to print, and already canonical: the string as it is (see below).
+    const digits = canonicalSignificantDigits(s);
+    if (digits > MAX_SHORTEST_DIGITS && digits <= MAX_DIGITS) return asString(out, s);
+  }
   const reason = parseDecimal(s, source);
   if (reason !== undefined) return reason;
   if (mode === 'string') return asString(out, renderDecimal(source));
