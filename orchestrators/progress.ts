@@ -1,5 +1,5 @@
 import type { RuCap } from '../src/cosmos/throughput';
-import type { ItemCounts } from '../src/validation/counts';
+import type { ChangeCounts, ItemCounts } from '../src/validation/counts';
 import { FileCounts, FileFailure, FileOutcome } from '../src/migration/contracts';
 import { MappingStats, mergeMappingStats, newMappingStats } from '../src/mapping/stats';
 
@@ -64,14 +64,14 @@ export function newProgress(totalFiles: number, expectedItems: number, ruCap?: R
 }
 
 /** The split of written and deleted by the service's answers (LoadTotals.created…): what the container count needs. */
-const CHANGE_COUNTS = [
+const CHANGE_COUNTS: readonly (keyof ChangeCounts)[] = [
   'created',
   'replaced',
   'deletedPresent',
   'deletedAbsent',
   'replacedOnResend',
   'absentOnResend',
-] as const;
+];
 
 function addLoadCounts(progress: Progress, load: NonNullable<FileOutcome['load']>): void {
   progress.items.read += load.linesRead;

@@ -1,10 +1,9 @@
 import { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { cutoverCheck } from '../../src/sync/cutover';
 import { TableStore } from '../../src/sync/table-store';
-import { tableNameProblems } from '../../src/sync/validate-registration';
 import { guarded } from './answers';
 import { badRequest } from './read-json';
-import type { TablesDependencies } from './tables';
+import { invalidName, notRegistered, type TablesDependencies } from './tables';
 
 /** The most `?maxLagMinutes=` may be: a year. */
 const MAX_LAG_MINUTES = 525_600;
@@ -34,16 +33,12 @@ export function cutoverHandler(deps: TablesDependencies) {
     'checking the cut-over of table',
     async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
       const name = request.params.name;
-      const problems = tableNameProblems(name);
-      if (problems) return badRequest(problems);
+      const invalid = invalidName(name);
+      if (invalid) return invalid;
       const maxLag = maxLagOf(request);
       if (!maxLag.ok) return maxLag.response;
       const store = new TableStore(deps().lake);
-      if (!(await store.getRegistration(name)))
-        return {
-          status: 404,
-          jsonBody: { error: `table ${name} is not registered; register it with PUT /api/tables/${name}` },
-        };
+      if (!(await store.getRegistration(name))) return notRegistered(name);
       const now = new Date();
       const { value: ledger } = await store.getLedger(name, now.toISOString());
       return { status: 200, jsonBody: cutoverCheck(ledger, now, maxLag.value) };

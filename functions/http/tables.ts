@@ -12,7 +12,7 @@ import { badRequest, readJson } from './read-json';
 /** What the table endpoints need from the app: the lake (where registrations live) and the allow-list. */
 export type TablesDependencies = () => { lake: ContainerClient; allowedSources: string[] };
 
-function notRegistered(name: string): HttpResponseInit {
+export function notRegistered(name: string): HttpResponseInit {
   return {
     status: 404,
     jsonBody: { error: `table ${name} is not registered; register it with PUT /api/tables/${name}` },
@@ -50,7 +50,7 @@ function sameDestination(
  * Every table route and verb starts here: `{name}` arrives URL-decoded (`..%2F..%2Flake` is `../../lake`), and
  * only a DynamoDB table name may become a folder of the lake or a sync instance id; anything else is a 400.
  */
-function invalidName(name: string): HttpResponseInit | undefined {
+export function invalidName(name: string): HttpResponseInit | undefined {
   const problems = tableNameProblems(name);
   return problems ? badRequest(problems) : undefined;
 }

@@ -1,9 +1,13 @@
 import { AppendBlobClient, ContainerClient, RestError } from '@azure/storage-blob';
 import { MappingStats, newMappingStats } from '../mapping';
 import type { SampleRecord } from '../validation/sample-record';
+import type { ChangeCounts } from '../validation/counts';
 
-/** Counts of one file's load so far; what the load returns when it is done. */
-export interface LoadTotals {
+/**
+ * Counts of one file's load so far; what the load returns when it is done. ChangeCounts splits `written` and
+ * `deleted` by the service's answers.
+ */
+export interface LoadTotals extends ChangeCounts {
   linesRead: number;
   written: number;
   deleted: number;
@@ -11,22 +15,6 @@ export interface LoadTotals {
   requestCharge: number;
   retries: number;
   stats: MappingStats;
-  /**
-   * `written` split by the service's answer: 201, the upsert created the document; 200, it replaced one. Absent in
-   * checkpoints and results from before the split was counted.
-   */
-  created?: number;
-  replaced?: number;
-  /** `deleted` split likewise: 204, a document was removed; 404, there was none (applying a delete twice is success). */
-  deletedPresent?: number;
-  deletedAbsent?: number;
-  /**
-   * Of `replaced` and `deletedAbsent`, the lines sent again after a load resumed from a checkpoint: the interrupted
-   * attempt may have created or removed that document itself, so the answer no longer tells whether it was there
-   * before (validation widens the container's expected count by these; src/validation/container-count.ts).
-   */
-  replacedOnResend?: number;
-  absentOnResend?: number;
 }
 
 export function emptyTotals(): LoadTotals {

@@ -1,9 +1,10 @@
 import { DeadLetterSink } from '../lake/dead-letters';
 import { mergeMappingStats, newMappingStats } from '../mapping';
 import { emptyTotals, LoadCheckpoint, LoadTotals } from './checkpoint';
+import type { ChangeCounts } from '../validation/counts';
 import type { SampleRecord } from '../validation/sample-record';
 
-type ChangeKey = 'created' | 'replaced' | 'deletedPresent' | 'deletedAbsent' | 'replacedOnResend' | 'absentOnResend';
+type ChangeKey = keyof ChangeCounts;
 
 /** A line handed to the bulk writer; the writer's callbacks set its state. */
 export interface PendingLine {

@@ -1,4 +1,24 @@
-export interface ItemCounts {
+/**
+ * `written` and `deleted` split by the service's answers (src/load/line-ledger.ts), from which follows what the
+ * container should hold (container-count.ts). Absent in loads and migrations from before they were counted.
+ */
+export interface ChangeCounts {
+  /** Puts answered 201 (the upsert created the document) and 200 (it replaced one). */
+  created?: number;
+  replaced?: number;
+  /** Deletes answered 204 (a document was removed) and 404 (there was none: applying a delete twice is success). */
+  deletedPresent?: number;
+  deletedAbsent?: number;
+  /**
+   * Of `replaced` and `deletedAbsent`, the lines sent again after a load resumed from a checkpoint: the interrupted
+   * attempt may have created or removed that document itself, so the answer no longer tells whether it was there
+   * before (validation widens the container's expected count by these).
+   */
+  replacedOnResend?: number;
+  absentOnResend?: number;
+}
+
+export interface ItemCounts extends ChangeCounts {
   /** Records the manifest says the export holds. */
   expected: number;
   /** Lines actually read from the data files. */
@@ -8,17 +28,6 @@ export interface ItemCounts {
   deadLettered: number;
   /** Records of files that failed as a whole (they were not, or not fully, applied). */
   inFailedFiles: number;
-  /**
-   * `written` and `deleted` split by the service's answers, and the uncertain part of them after resumed loads
-   * (LoadTotals in src/load/checkpoint.ts): what the container should hold follows from them (container-count.ts).
-   * Absent in migrations started before they were counted.
-   */
-  created?: number;
-  replaced?: number;
-  deletedPresent?: number;
-  deletedAbsent?: number;
-  replacedOnResend?: number;
-  absentOnResend?: number;
 }
 
 export interface CountsCheck {
