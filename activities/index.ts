@@ -4,8 +4,10 @@ import { DependencySource } from './dependencies';
 import { loadFileActivity } from './load-file';
 import { planSyncStepActivity } from './plan-sync-step';
 import { prepareTargetActivity } from './prepare-target';
+import { readLanesActivity } from './read-lanes';
 import { readManifestActivity } from './read-manifest';
 import { recordSyncOutcomeActivity } from './record-sync-outcome';
+import { startLanesActivity } from './start-lanes';
 import { validateMigrationActivity } from './validate-migration';
 import { createVerifyActivities } from './verify-activities';
 import { writeReportActivity } from './write-report';
@@ -17,6 +19,8 @@ export function createActivities(deps: DependencySource) {
     [Names.prepareTarget]: prepareTargetActivity(deps),
     [Names.copyFile]: copyFileActivity(deps),
     [Names.loadFile]: loadFileActivity(deps),
+    [Names.startLanes]: startLanesActivity(),
+    [Names.readLanes]: readLanesActivity(deps),
     [Names.validateMigration]: validateMigrationActivity(deps),
     [Names.writeReport]: writeReportActivity(deps),
     [Names.planSyncStep]: planSyncStepActivity(deps),

@@ -2,7 +2,7 @@ import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { createActivities } from '../activities';
 import { migrateExport } from '../orchestrators/migrate-export';
-import { migrateFileBatch } from '../orchestrators/migrate-file-batch';
+import { migrateLane } from '../orchestrators/migrate-lane';
 import { syncTable } from '../orchestrators/sync-table';
 import { verifyFanOut } from '../orchestrators/verify-fan-out';
 import { verifyTable } from '../orchestrators/verify-table';
@@ -32,16 +32,18 @@ import { syncScheduleFrom, syncTimerHandler } from './sync-timer';
 const deps = fromEnvironment;
 
 df.app.orchestration(Names.migrateExport, migrateExport);
-df.app.orchestration(Names.migrateFileBatch, migrateFileBatch);
+df.app.orchestration(Names.migrateLane, migrateLane);
 df.app.orchestration(Names.syncTable, syncTable);
 df.app.orchestration(VerifyNames.verifyTable, verifyTable);
 df.app.orchestration(VerifyNames.verifyFanOut, verifyFanOut);
 
-for (const [name, handler] of Object.entries(createActivities(deps))) {
-  df.app.activity(name, { handler });
-}
-
 const durableClient = [df.input.durableClient()];
+
+/** Activities that start or read orchestrations (a migration's lanes) get the durable client too. */
+const activitiesWithClient = new Set<string>([Names.startLanes, Names.readLanes]);
+for (const [name, handler] of Object.entries(createActivities(deps))) {
+  df.app.activity(name, { handler, ...(activitiesWithClient.has(name) ? { extraInputs: durableClient } : {}) });
+}
 
 app.http('startMigration', {
   route: 'migrations',
@@ -110,8 +112,8 @@ app.http('getTable', { ...tableRoute('tables/{name}', 'GET'), handler: getTableH
 app.http('putTable', { ...tableRoute('tables/{name}', 'PUT'), handler: putTableHandler(tables) });
 app.http('deleteTable', { ...tableRoute('tables/{name}', 'DELETE'), handler: deleteTableHandler(tables) });
 app.http('syncTableNow', { ...tableRoute('tables/{name}/sync', 'POST'), handler: syncTableNowHandler(tables) });
-app.http('verifyTableNow', { ...tableRoute('tables/{name}/verify', 'POST'), handler: verifyTableHandler(tables) });
 app.http('tableCutover', { ...tableRoute('tables/{name}/cutover', 'GET'), handler: cutoverHandler(tables) });
+app.http('verifyTableNow', { ...tableRoute('tables/{name}/verify', 'POST'), handler: verifyTableHandler(tables) });
 
 app.timer('syncTimer', {
   schedule: syncScheduleFrom(process.env),

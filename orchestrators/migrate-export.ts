@@ -1,39 +1,59 @@
 import { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import type { ErrorInfo } from '../src/errors';
 import {
-  FileOutcome,
   MigrationReport,
   Names,
   PrepareTargetResult,
   ReadManifestResult,
   ValidationResult,
 } from '../src/migration/contracts';
+import { childInstanceId, migrationRunId } from '../src/migration/instance-id';
 import { MigrationRequest } from '../src/migration/request';
-import { planBatches } from './batching';
-import { settleAll } from './fan-out';
 import { buildReport } from './build-report';
 import { publicFailure } from './failures';
-import { addOutcomes, customStatusOf, newProgress, Progress } from './progress';
+import { LaneInput, StartLanesInput } from './lane-contracts';
+import { planLanes } from './lanes';
+import { EVENTS_PER_EXECUTION, EVENTS_PER_TASK, HISTORY_BUDGET } from './migrate-lane';
+import { customStatusOf, newProgress, Progress } from './progress';
+import { endedTotals, ParentState, pollLanes } from './poll-lanes';
 import { transientRetry } from './retry-policy';
 import { withFullVerification } from './verify-step';
+
+/**
+ * History the steps after the lanes may take: three tasks (validation, the verification, the report), each with up
+ * to five tries and the timers between them, four events apiece.
+ */
+const TAIL_EVENTS = 3 * (5 + 4) * EVENTS_PER_TASK;
+
+/** The orchestration's input: the request, and after the first continue-as-new the state it carries. */
+export type MigrateExportInput = MigrationRequest & { resume?: ParentState };
 
 /** A failure's message carries its code once: a MigrationError's message already starts with it. */
 function withCode({ code, message }: ErrorInfo): string {
   return message.startsWith(`[${code}]`) ? message : `[${code}] ${message}`;
 }
 
+/** The id of lane `n` of the run that started at `startedAt`: a restarted run never meets an old run's lanes. */
+export function laneInstanceId(instanceId: string, startedAt: Date, lane: number): string {
+  return childInstanceId(instanceId, startedAt, `lane-${lane}`);
+}
+
 /**
- * Migrates one DynamoDB export into one Cosmos container: read the manifest, prepare the container,
- * copy and load every data file in batches of sub-orchestrations, validate, write the report.
- * The report is the orchestration's output. Problems with the export as a whole fail the orchestration
- * with `[CODE] message` naming the file; problems with single files are in the report. Whatever fails, the
- * failure output is that one line: an error without a code becomes `[INTERNAL] … (correlation id …)`, and
- * Durable's details (a stack trace) stay in the log.
+ * Migrates one DynamoDB export into one Cosmos container: read the manifest, prepare the container, start
+ * `maxParallelFiles` lanes that copy and load the files (migrate-lane.ts), watch them until they end, validate,
+ * write the report. The report is the orchestration's output. Problems with the export as a whole fail the
+ * orchestration with `[CODE] message` naming the file; problems with single files are in the report. Whatever
+ * fails, the failure output is that one line: an error without a code becomes `[INTERNAL] … (correlation id …)`,
+ * and Durable's details (a stack trace) stay in the log.
+ *
+ * Its history stays short at any number of files: once the lanes are started it continues as new (the manifest
+ * and the lanes' inputs leave its history), and watching continues as new again before HISTORY_BUDGET events.
  */
 export const migrateExport: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const request = context.df.getInput() as MigrationRequest;
+  const { resume, ...request } = context.df.getInput() as MigrateExportInput;
   try {
-    return yield* migrate(context, request);
+    if (!resume) return yield* start(context, request);
+    return yield* watch(context, request, resume);
   } catch (error) {
     const what = `migrating s3://${request.source.bucket}/${request.source.exportPrefix} into ${request.target.database}/${request.target.container}`;
     // No `cause`: the failure output is this one line; Durable's details (a stack trace) stay in the log.
@@ -42,11 +62,10 @@ export const migrateExport: OrchestrationHandler = function* (context: Orchestra
   }
 };
 
-function* migrate(context: OrchestrationContext, request: MigrationRequest): Generator<Task, MigrationReport, unknown> {
+function* start(context: OrchestrationContext, request: MigrationRequest): Generator<Task, undefined, unknown> {
   const startedAt = context.df.currentUtcDateTime;
-  const elapsed = (): number => context.df.currentUtcDateTime.getTime() - startedAt.getTime();
-  const publish = (phase: Parameters<typeof customStatusOf>[0], progress?: Progress, exportId?: string): void => {
-    context.df.setCustomStatus(customStatusOf(phase, progress, exportId, elapsed(), context.df.currentUtcDateTime));
+  const publish = (phase: Parameters<typeof customStatusOf>[0], exportId?: string): void => {
+    context.df.setCustomStatus(customStatusOf(phase, undefined, exportId, 0, context.df.currentUtcDateTime));
   };
 
   publish('reading-manifest');
@@ -58,7 +77,7 @@ function* migrate(context: OrchestrationContext, request: MigrationRequest): Gen
   if (!manifest.ok) throw new Error(withCode(manifest));
   const { summary, files } = manifest;
 
-  publish('preparing-target', undefined, summary.exportId);
+  publish('preparing-target', summary.exportId);
   const prepared = (yield context.df.callActivityWithRetry(
     Names.prepareTarget,
     transientRetry(),
@@ -67,66 +86,93 @@ function* migrate(context: OrchestrationContext, request: MigrationRequest): Gen
   if (!prepared.ok) throw new Error(withCode(prepared));
 
   const incremental = summary.exportType === 'INCREMENTAL_EXPORT';
-  const progress = newProgress(files.length, summary.itemCount, prepared.ruCap);
-  publish('loading', progress, summary.exportId);
-  const plan = planBatches(files, request.options.sampleSize, request.options.maxParallelFiles);
-  // Loads running at once: waves of `parallelBatches` sub-orchestrations, `filesPerBatch` files each.
-  const parallelFiles = Math.max(1, Math.min(files.length, plan.parallelBatches * plan.filesPerBatch));
-  for (let start = 0; start < plan.batches.length; start += plan.parallelBatches) {
-    const wave = plan.batches.slice(start, start + plan.parallelBatches);
-    yield* settleAll<FileOutcome[]>(
-      context,
-      wave.map((batch, i) =>
-        context.df.callSubOrchestrator(
-          Names.migrateFileBatch,
-          {
-            request,
-            incremental,
-            files: batch,
-            filesPerBatch: plan.filesPerBatch,
-            runId: `${context.df.instanceId}@${startedAt.toISOString()}`,
-            parallelFiles,
-          },
-          `${context.df.instanceId}:batch-${start + i}`,
-        ),
-      ),
-      (i, settled) => {
-        if (settled.ok) addOutcomes(progress, settled.value);
-        else {
-          // A batch orchestration never fails on a file's account; if it failed anyway, its files count as failed.
-          const failure = publicFailure(context, settled.error, `batch ${start + i} of the export`, 'BATCH_FAILED');
-          const error: ErrorInfo =
-            failure.code === 'BATCH_FAILED'
-              ? failure
-              : {
-                  code: 'BATCH_FAILED',
-                  message: `[BATCH_FAILED] batch ${start + i} of the export failed: ${failure.message}`,
-                };
-          addOutcomes(
-            progress,
-            wave[i].map((file) => ({ index: file.index, key: file.key, itemCount: file.itemCount, error })),
-          );
-        }
-        publish('loading', progress, summary.exportId);
-      },
-    );
+  const runId = migrationRunId(context.df.instanceId, startedAt);
+  const shares = planLanes(files, request.options.sampleSize, request.options.maxParallelFiles);
+  const lanes: StartLanesInput['lanes'] = shares.map((queue, lane) => ({
+    instanceId: laneInstanceId(context.df.instanceId, startedAt, lane),
+    input: {
+      request,
+      incremental,
+      runId,
+      parallelFiles: shares.length,
+      lane,
+      queue,
+      active: [],
+      progress: newProgress(0, 0),
+      records: [],
+      generation: 0,
+    } satisfies LaneInput,
+  }));
+  const state: ParentState = {
+    startedAt: startedAt.toISOString(),
+    summary,
+    incremental,
+    lanes: lanes.map((l) => l.instanceId),
+    expected: { files: files.length, items: summary.itemCount, ruCap: prepared.ruCap },
+    ended: {},
+    samples: [],
+    polls: 0,
+  };
+  const progress = endedTotals(state);
+  context.df.setCustomStatus(customStatusOf('loading', progress, summary.exportId, 0, context.df.currentUtcDateTime));
+  state.samples = progress.samples ?? [];
+  if (lanes.length > 0) {
+    // The lanes are orchestrations of their own, started by an activity: the migration polls their statuses
+    // instead of waiting on them, so it can show each file as it ends and continue as new while they run.
+    yield context.df.callActivityWithRetry(Names.startLanes, transientRetry(), { lanes } satisfies StartLanesInput);
+  }
+  context.df.continueAsNew({ ...request, resume: state } satisfies MigrateExportInput);
+  return undefined;
+}
+
+function* watch(
+  context: OrchestrationContext,
+  request: MigrationRequest,
+  state: ParentState,
+): Generator<Task, MigrationReport | undefined, unknown> {
+  const startedAt = new Date(state.startedAt);
+  const exportId = state.summary.exportId;
+  const publish = (phase: Parameters<typeof customStatusOf>[0], progress: Progress): void => {
+    progress.samples = state.samples;
+    const elapsed = context.df.currentUtcDateTime.getTime() - startedAt.getTime();
+    context.df.setCustomStatus(customStatusOf(phase, progress, exportId, elapsed, context.df.currentUtcDateTime));
+    state.samples = progress.samples;
+  };
+
+  const budget = { events: EVENTS_PER_EXECUTION, limit: HISTORY_BUDGET, perTask: EVENTS_PER_TASK };
+  const done = yield* pollLanes(context, request, state, budget, (progress) => publish('loading', progress));
+  // The steps after the lanes (validation, the full verification, the report, with their retries) start on a
+  // fresh history when this one has not room for them.
+  if (!done || budget.events > HISTORY_BUDGET - TAIL_EVENTS) {
+    context.df.continueAsNew({ ...request, resume: state } satisfies MigrateExportInput);
+    return undefined;
   }
 
-  publish('validating', progress, summary.exportId);
+  const progress = endedTotals(state);
+  publish('validating', progress);
+  const runId = migrationRunId(context.df.instanceId, startedAt);
   const validation = (yield context.df.callActivityWithRetry(Names.validateMigration, transientRetry(), {
     request,
-    incremental,
+    incremental: state.incremental,
     counts: progress.items,
     sampleFileIndexes: progress.sampleFileIndexes,
+    runId,
   })) as ValidationResult;
   // options.verify "full": the export's full verification joins the validation (verify-step.ts).
-  const verified = yield* withFullVerification(context, request, startedAt, summary.exportId, incremental, validation);
+  const verified = yield* withFullVerification(
+    context,
+    request,
+    startedAt,
+    state.summary.exportId,
+    state.incremental,
+    validation,
+  );
 
-  publish('reporting', progress, summary.exportId);
+  publish('reporting', progress);
   const report: MigrationReport = buildReport({
     instanceId: context.df.instanceId,
     request,
-    summary,
+    summary: state.summary,
     progress,
     validation: verified,
     startedAt,
@@ -136,6 +182,6 @@ function* migrate(context: OrchestrationContext, request: MigrationRequest): Gen
     request,
     report,
   })) as MigrationReport;
-  publish('done', progress, summary.exportId);
+  publish('done', progress);
   return written;
 }

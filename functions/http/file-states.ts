@@ -1,11 +1,14 @@
 import { errorCodeOf, userMessageOf } from '../../src/errors';
-import { FileOutcome, ManifestFile, Names } from '../../src/migration/contracts';
+import { ErrorInfo } from '../../src/errors';
+import { ManifestFile, Names } from '../../src/migration/contracts';
+import { transientRetry } from '../../orchestrators/retry-policy';
 
 /**
  * Pure: what became of each data file of a migration, put together from what Durable already keeps — the
- * manifest (the readManifest result in the migration's history), the batch sub-orchestrations (input: their
- * files; output: each file's outcome) and, for the attempts and for batches still running, each batch's own
- * history of copyFile/loadFile calls. Nothing here does I/O; migration-files.ts fetches and caches.
+ * manifest (the readManifest result in the migration's history, until it continues as new), the lanes (input:
+ * their files, the files they are working on and a record of each file finished before their last continue-as-new;
+ * output: a record of every file) and, for files finished since and files in progress, each lane's own history of
+ * copyFile/loadFile calls. Nothing here does I/O; migration-files.ts fetches.
  */
 
 export type FileState = 'pending' | 'copying' | 'loading' | 'retrying' | 'loaded' | 'failed';
@@ -15,8 +18,8 @@ export interface FileRow {
   key: string;
   itemCount: number;
   state: FileState;
-  /** The batch sub-orchestration that has the file; null while none has been started for it. */
-  batch: string | null;
+  /** The lane that has the file; null while none has been started for it. */
+  lane: string | null;
   items: { read: number; written: number; deleted: number; deadLettered: number } | null;
   /** `items` come from the running load's last checkpoint (a few seconds old), not from a result. */
   live: boolean;
@@ -93,7 +96,7 @@ export interface FileActivity {
 
 const newRuns = (): StepRuns => ({ runs: 0, failed: 0, continued: 0, running: false });
 
-/** Per file index: the copyFile and loadFile runs in one batch's history. */
+/** Per file index: the copyFile and loadFile runs in one lane's history (its current execution). */
 export function fileActivityOf(history: HistoryEventView[]): Map<number, FileActivity> {
   const files = new Map<number, FileActivity>();
   for (const event of history) {
@@ -138,20 +141,31 @@ function itemsOf(load: {
   return { read: load.linesRead, written: load.written, deleted: load.deleted, deadLettered: load.deadLettered };
 }
 
-export interface BatchView {
+/** What became of a finished file, as a lane records it. */
+export interface FileRecordView {
+  index: number;
+  load?: { linesRead: number; written: number; deleted: number; deadLettered: number; requestCharge: number };
+  error?: ErrorInfo;
+  attempts?: number;
+  runs?: { copy: number; load: number };
+}
+
+export interface LaneView {
   instanceId: string;
   runtimeStatus: string;
   files: { index: number; key: string; itemCount: number }[];
-  /** The batch's result when it completed. */
-  outcomes?: FileOutcome[];
+  /** Files finished: all of them once the lane completed, else those finished before its last continue-as-new. */
+  records?: FileRecordView[];
+  /** Files the running lane is working on: copied (so loading) or not, waiting to try again or not. */
+  working?: Map<number, { copied: boolean; retrying: boolean; failedTries: number }>;
   /** Copy and load runs from its history, when read. */
   activity?: Map<number, FileActivity>;
 }
 
-/** A row for each file: the manifest's files (or, before the manifest is known, the batches' files). */
+/** A row for each file: the manifest's files (or, once the migration has continued as new, the lanes' files). */
 export function fileRowsOf(
   manifest: Pick<ManifestFile, 'index' | 'key' | 'itemCount'>[] | undefined,
-  batches: BatchView[],
+  lanes: LaneView[],
   deadLetterPathOf: (index: number) => string | null,
 ): FileRow[] {
   const rows = new Map<number, FileRow>();
@@ -160,7 +174,7 @@ export function fileRowsOf(
     key: file.key,
     itemCount: file.itemCount,
     state: 'pending',
-    batch: null,
+    lane: null,
     items: null,
     live: false,
     requestCharge: null,
@@ -171,40 +185,50 @@ export function fileRowsOf(
   });
   for (const file of manifest ?? []) rows.set(file.index, base(file));
 
-  for (const batch of batches) {
-    const outcomes = new Map((batch.outcomes ?? []).map((o) => [o.index, o]));
-    for (const file of batch.files) {
+  for (const lane of lanes) {
+    const records = new Map((lane.records ?? []).map((r) => [r.index, r]));
+    for (const file of lane.files) {
       const row = rows.get(file.index) ?? base(file);
       rows.set(file.index, row);
-      row.batch = batch.instanceId;
-      const activity = batch.activity?.get(file.index);
+      row.lane = lane.instanceId;
+      const activity = lane.activity?.get(file.index);
       if (activity) {
         row.attempts = attemptsOf(activity);
         row.runs = { copy: activity.copy.runs, load: activity.load.runs };
       }
-      const outcome = outcomes.get(file.index);
-      if (outcome) {
-        applyOutcome(row, outcome, deadLetterPathOf);
-      } else if (batch.runtimeStatus === 'Completed') {
+      const record = records.get(file.index);
+      if (record) {
+        applyRecord(row, record, deadLetterPathOf);
+      } else if (lane.runtimeStatus === 'Completed') {
         row.state = 'failed';
-        row.error = { code: 'BATCH_FAILED', message: `[BATCH_FAILED] batch ${batch.instanceId} has no outcome for it` };
-      } else if (['Failed', 'Terminated', 'Canceled'].includes(batch.runtimeStatus)) {
+        row.error = { code: 'BATCH_FAILED', message: `[BATCH_FAILED] ${lane.instanceId} has no record of it` };
+      } else if (['Failed', 'Terminated', 'Canceled'].includes(lane.runtimeStatus)) {
         row.state = 'failed';
         row.error = {
           code: 'BATCH_FAILED',
-          message: `[BATCH_FAILED] batch ${batch.instanceId} ended ${batch.runtimeStatus.toLowerCase()}; the migration's report names the cause`,
+          message: `[BATCH_FAILED] ${lane.instanceId} ended ${lane.runtimeStatus.toLowerCase()}; the migration's report names the cause`,
         };
       } else if (activity) {
-        applyActivity(row, activity, deadLetterPathOf);
-      } else if (batch.runtimeStatus === 'Running') {
-        row.state = 'copying';
+        applyActivity(row, activity, deadLetterPathOf, lane.working?.get(file.index)?.failedTries ?? 0);
+      } else {
+        const work = lane.working?.get(file.index);
+        if (work) {
+          row.state = work.retrying ? 'retrying' : work.copied ? 'loading' : 'copying';
+          row.attempts = work.failedTries + 1;
+        }
       }
     }
   }
   return [...rows.values()].sort((a, b) => a.index - b.index);
 }
 
-function applyOutcome(row: FileRow, outcome: FileOutcome, deadLetterPathOf: (index: number) => string | null): void {
+function applyRecord(row: FileRow, record: FileRecordView, deadLetterPathOf: (index: number) => string | null): void {
+  applyOutcome(row, record, deadLetterPathOf);
+  if (record.attempts !== undefined) row.attempts = record.attempts;
+  if (record.runs) row.runs = record.runs;
+}
+
+function applyOutcome(row: FileRow, outcome: FileRecordView, deadLetterPathOf: (index: number) => string | null): void {
   if (outcome.load) {
     row.items = itemsOf(outcome.load);
     row.requestCharge = Math.round(outcome.load.requestCharge * 100) / 100;
@@ -219,8 +243,14 @@ function applyOutcome(row: FileRow, outcome: FileOutcome, deadLetterPathOf: (ind
   }
 }
 
-/** A file of a running batch: where its copy and load stand, from the batch's history. */
-function applyActivity(row: FileRow, activity: FileActivity, deadLetterPathOf: (index: number) => string | null): void {
+/** A file of a running lane: where its copy and load stand, from the lane's history. */
+function applyActivity(
+  row: FileRow,
+  activity: FileActivity,
+  deadLetterPathOf: (index: number) => string | null,
+  /** Failed tries of the file's step before the lane's current execution. */
+  failedBefore: number,
+): void {
   const { copy, load } = activity;
   const copyResult = copy.result;
   if (copyResult?.ok === false) {
@@ -245,6 +275,11 @@ function applyActivity(row: FileRow, activity: FileActivity, deadLetterPathOf: (
   }
   // A failed attempt stays on the row while the next one runs: the operator sees why it is being retried.
   if (step.lastError) row.error = step.lastError;
+  // The lane gives up after the retry policy's tries: the last failure is the file's.
+  if (step.lastError && !step.running && failedBefore + step.failed >= transientRetry().maxNumberOfAttempts) {
+    row.state = 'failed';
+    return;
+  }
   row.state = step.lastError && !step.running ? 'retrying' : step === load ? 'loading' : 'copying';
 }
 

@@ -3,19 +3,20 @@ import { ContainerClient } from '@azure/storage-blob';
 import * as df from 'durable-functions';
 import { checkpointPath, deadLetterPath, runFolder } from '../../src/lake/paths';
 import { readCheckpoint } from '../../src/load/checkpoint';
-import { BatchInput, FileOutcome, Names } from '../../src/migration/contracts';
-import { MigrationRequest } from '../../src/migration/request';
+import { Names } from '../../src/migration/contracts';
+import { migrationRunId } from '../../src/migration/instance-id';
 import { migrationFolderOf } from '../../src/migration/request-views';
-import { getInstanceWithHistory, InstanceStatus, listInstancePage } from './durable-instances';
+import type { LaneInput, LaneOutput } from '../../orchestrators/lane-contracts';
+import type { MigrateExportInput } from '../../orchestrators/migrate-export';
+import { getInstanceWithHistory } from './durable-instances';
 import {
-  BatchView,
   countByState,
-  FileActivity,
   fileActivityOf,
   FileRow,
   fileRowsOf,
   FILE_STATES,
   FileState,
+  LaneView,
   manifestFilesOf,
 } from './file-states';
 
@@ -26,18 +27,16 @@ type ManifestRows = { index: number; key: string; itemCount: number }[];
 
 const DEFAULT_TOP = 100;
 const MAX_TOP = 1000;
-/** Histories read at once. */
+/** Lanes read at once. */
 const PARALLEL_READS = 6;
-/** Histories of ended batches read for one answer at most (the rest are read by later answers). */
-const MAX_HISTORY_READS = 40;
 const TERMINAL = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
 /**
- * Small per-process caches of what does not change: a run's manifest (read once from the migration's history,
- * which holds every batch's output too) and the activity runs of a batch that has ended.
+ * Small per-process caches of what does not change: a run's manifest (read from the migration's history before it
+ * continues as new) and the view of a lane that has ended.
  */
 const manifests = new Map<string, ManifestRows>();
-const endedBatches = new Map<string, Map<number, FileActivity>>();
+const endedLanes = new Map<string, LaneView>();
 
 function remember<V>(cache: Map<string, V>, key: string, value: V, limit: number): V {
   cache.delete(key);
@@ -54,6 +53,7 @@ async function inParallel<T>(items: T[], work: (item: T) => Promise<void>): Prom
   await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, queue.length) }, worker));
 }
 
+/** The manifest's files from the migration's first execution (before its lanes start it continues as new). */
 async function manifestOf(
   context: InvocationContext,
   instanceId: string,
@@ -72,37 +72,46 @@ async function manifestOf(
   );
 }
 
-/** The batch sub-orchestrations of this run of the migration (`<id>:batch-<n>`; an earlier run's are left out). */
-async function batchesOf(
-  context: InvocationContext,
-  instanceId: string,
-  runId: string | undefined,
-  createdTime: string,
-) {
-  const batches: InstanceStatus[] = [];
-  let token: string | undefined;
-  do {
-    const page = await listInstancePage(
-      context,
-      { top: 100, instanceIdPrefix: `${instanceId}:batch-`, showInput: true },
-      token,
-    );
-    batches.push(...page.instances);
-    token = page.continuationToken || undefined;
-  } while (token);
-  return batches.filter((batch) => {
-    const input = batch.input as Partial<BatchInput> | null;
-    return runId ? input?.runId === runId : batch.createdTime >= createdTime;
-  });
-}
+const fileRef = ({ index, key, itemCount }: { index: number; key: string; itemCount: number }) => ({
+  index,
+  key,
+  itemCount,
+});
 
-async function activityOf(context: InvocationContext, batch: InstanceStatus): Promise<Map<number, FileActivity>> {
-  const key = `${batch.instanceId}@${batch.lastUpdatedTime}`;
-  const cached = endedBatches.get(key);
+/**
+ * One lane as the grid needs it: a completed lane's output has a record of every file; a running one has, in its
+ * input, the files it finished before its last continue-as-new, those it works on and those left, and in its
+ * history the copy and load runs since.
+ */
+async function laneOf(context: InvocationContext, instanceId: string): Promise<LaneView | undefined> {
+  const status = await getInstanceWithHistory(context, instanceId);
+  if (!status) return undefined;
+  const cacheKey = `${instanceId}@${status.lastUpdatedTime}`;
+  const cached = endedLanes.get(cacheKey);
   if (cached) return cached;
-  const status = await getInstanceWithHistory(context, batch.instanceId);
-  const activity = fileActivityOf(status?.historyEvents ?? []);
-  return TERMINAL.has(batch.runtimeStatus) ? remember(endedBatches, key, activity, 2000) : activity;
+  const { runtimeStatus } = status;
+  if (runtimeStatus === 'Completed') {
+    const records = (status.output as LaneOutput | null)?.records ?? [];
+    const view: LaneView = { instanceId, runtimeStatus, files: records.map(fileRef), records };
+    return remember(endedLanes, cacheKey, view, 256);
+  }
+  const input = status.input as LaneInput | null;
+  const view: LaneView = {
+    instanceId,
+    runtimeStatus,
+    files: [...(input?.records ?? []), ...(input?.active ?? []).map((w) => w.file), ...(input?.queue ?? [])].map(
+      fileRef,
+    ),
+    records: input?.records ?? [],
+    working: new Map(
+      (input?.active ?? []).map((w) => [
+        w.file.index,
+        { copied: w.copy !== undefined, retrying: w.retryAt !== undefined, failedTries: w.failedTries },
+      ]),
+    ),
+    activity: fileActivityOf(status.historyEvents ?? []),
+  };
+  return TERMINAL.has(runtimeStatus) ? remember(endedLanes, cacheKey, view, 256) : view;
 }
 
 function parseStates(value: string | null): FileState[] | undefined | false {
@@ -141,11 +150,11 @@ export function migrationFilesHandler(deps: MigrationFilesDependencies) {
     if (!status?.name || status.name !== Names.migrateExport) {
       return { status: 404, jsonBody: { error: `no migration with id ${instanceId}` } };
     }
-    const migration = status.input as MigrationRequest;
+    const { resume, ...migration } = status.input as MigrateExportInput;
     const progress = (status.customStatus ?? {}) as { startedAt?: string };
-    const createdTime = new Date(status.createdTime).toISOString();
-    const runId = progress.startedAt ? `${instanceId}@${progress.startedAt}` : undefined;
-    let folder: string | null = null;
+    const startedAt = resume?.startedAt ?? progress.startedAt;
+    const runId = startedAt ? migrationRunId(instanceId, new Date(startedAt)) : undefined;
+    let folder: string | null;
     try {
       folder = migrationFolderOf(migration);
     } catch {
@@ -155,43 +164,18 @@ export function migrationFilesHandler(deps: MigrationFilesDependencies) {
     const run = folder && runId ? runFolder(folder, runId) : null;
     const deadLetterPathOf = (index: number): string | null => (run ? deadLetterPath(run, index) : null);
 
-    const [manifest, listed] = await Promise.all([
-      manifestOf(context, instanceId, `${instanceId}@${createdTime}`),
-      batchesOf(context, instanceId, runId, status.createdTime.toISOString().slice(0, 19)),
-    ]);
-    const batches: (BatchView & { status: InstanceStatus })[] = listed.map((batch) => ({
-      status: batch,
-      instanceId: batch.instanceId,
-      runtimeStatus: batch.runtimeStatus,
-      files: ((batch.input as Partial<BatchInput> | null)?.files ?? []).map(({ index, key, itemCount }) => ({
-        index,
-        key,
-        itemCount,
-      })),
-      outcomes: batch.runtimeStatus === 'Completed' ? ((batch.output as FileOutcome[] | null) ?? []) : undefined,
-    }));
-    // A running batch's files stand where its history says; so do the attempts of the files on this page.
-    await inParallel(
-      batches.filter((b) => !TERMINAL.has(b.runtimeStatus)),
-      async (b) => void (b.activity = await activityOf(context, b.status)),
-    );
-    let rows = fileRowsOf(manifest, batches, deadLetterPathOf);
+    const createdTime = new Date(status.createdTime).toISOString();
+    const manifest = resume ? undefined : await manifestOf(context, instanceId, `${instanceId}@${createdTime}`);
+    const lanes: LaneView[] = [];
+    await inParallel(resume?.lanes ?? [], async (laneId) => {
+      const lane = await laneOf(context, laneId);
+      if (lane) lanes.push(lane);
+    });
+    lanes.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+    const rows = fileRowsOf(manifest, lanes, deadLetterPathOf);
     const selected = (all: FileRow[]) => (states ? all.filter((r) => states.includes(r.state)) : all);
     // Ended batches' histories are read once (then cached), a few per request, failed files first: the first
     // look at a large finished migration stays quick, and the attempts fill in over the page's next refreshes.
-    const shown = selected(rows).slice(offset, offset + top);
-    const wanted = [...new Set([...shown.filter((r) => r.state === 'failed'), ...shown].map((r) => r.batch))];
-    const priority = new Map(wanted.map((id, i) => [id, i]));
-    const ended = batches
-      .filter((b) => !b.activity && priority.has(b.instanceId))
-      .sort((a, b) => (priority.get(a.instanceId) ?? 0) - (priority.get(b.instanceId) ?? 0));
-    const uncached = ended.filter((b) => !endedBatches.has(`${b.instanceId}@${b.status.lastUpdatedTime}`));
-    const reads = new Set(uncached.slice(0, MAX_HISTORY_READS).map((b) => b.instanceId));
-    await inParallel(
-      ended.filter((b) => reads.has(b.instanceId) || !uncached.includes(b)),
-      async (b) => void (b.activity = await activityOf(context, b.status)),
-    );
-    rows = fileRowsOf(manifest, batches, deadLetterPathOf);
     const matching = selected(rows);
     const page = matching.slice(offset, offset + top);
 
@@ -230,7 +214,7 @@ export function migrationFilesHandler(deps: MigrationFilesDependencies) {
         source: migration.source,
         target: { database: migration.target.database, container: migration.target.container },
         lake: { container: lakeContainer, folder, deadLetters: run ? `${run}/deadletter/` : null },
-        manifestKnown: manifest !== undefined,
+        manifestKnown: manifest !== undefined || lanes.length > 0,
         totals: countByState(rows),
         itemsInFailedFiles: rows.filter((r) => r.state === 'failed').reduce((sum, r) => sum + r.itemCount, 0),
         deadLetters: {

@@ -11,7 +11,9 @@ import { MigrationRequest } from './request';
 /** Names shared by the orchestrators that call these functions and the file that registers them. */
 export const Names = {
   migrateExport: 'migrateExport',
-  migrateFileBatch: 'migrateFileBatch',
+  migrateLane: 'migrateLane',
+  startLanes: 'startLanes',
+  readLanes: 'readLanes',
   readManifest: 'readManifest',
   prepareTarget: 'prepareTarget',
   copyFile: 'copyFile',
@@ -45,19 +47,6 @@ export interface FileTask extends ManifestFile {
   sampleQuota: number;
 }
 
-export interface BatchInput {
-  request: MigrationRequest;
-  incremental: boolean;
-  files: FileTask[];
-  /** Identifies this run of the migration (instance id and start time), so checkpoints of earlier runs are not reused. */
-  runId: string;
-  /**
-   * The most files of this migration that load at the same time (at most `maxParallelFiles`, fewer for a small
-   * export): each load's share of the RU cap (cosmos/ru-budget.ts). Absent in orchestrations started before it existed.
-   */
-  parallelFiles?: number;
-}
-
 export interface CopyFileInput {
   request: MigrationRequest;
   file: ManifestFile;
@@ -68,8 +57,12 @@ export interface LoadFileInput {
   incremental: boolean;
   file: FileTask;
   lakePath: string;
+  /** Identifies this run of the migration (migrationRunId), so checkpoints of earlier runs are not reused. */
   runId: string;
-  /** See BatchInput. */
+  /**
+   * The most files of this migration that load at the same time (its lanes, at most `maxParallelFiles`): each
+   * load's share of the RU cap (cosmos/ru-budget.ts). Absent in orchestrations started before it existed.
+   */
   parallelFiles?: number;
 }
 

@@ -96,6 +96,8 @@ export interface SimulationResult {
   output: unknown;
   /** History of the last execution. */
   history: HistoryEvent[];
+  /** How many events each execution's history held at its end (one entry per execution, in order). */
+  historyLengths: number[];
   /** Episodes over all executions of this instance. */
   episodes: number;
   /** The input of every execution, in order (more than one after continue-as-new). */
@@ -149,6 +151,7 @@ async function runInstance(
   const handler = createOrchestrator(orchestrator);
   const iso = () => new Date(shared.clock).toISOString();
   const inputs: unknown[] = [];
+  const historyLengths: number[] = [];
   let lastStatus: string | undefined;
   let totalEpisodes = 0;
   let inputText = firstInput;
@@ -158,6 +161,7 @@ async function runInstance(
     outcome,
     output,
     history,
+    historyLengths: [...historyLengths, history.length],
     episodes: totalEpisodes,
     inputs,
     calls: shared.calls,
@@ -228,6 +232,7 @@ async function runInstance(
       if (plan.outcome.kind === 'continuedAsNew') {
         if (generation + 1 >= maxGenerations) return finish('continuedAsNew', plan.outcome.input, history);
         continued = plan.outcome.input;
+        historyLengths.push(history.length);
         break;
       }
       for (const work of plan.work) {

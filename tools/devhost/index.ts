@@ -80,17 +80,6 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const functions = new FunctionIndex(runtime.functions.all(), process.env, logger);
   const invoker = new Invoker(runtime);
 
-  const engine = new OrchestrationEngine({
-    store: new InstanceStore(stateDir),
-    functions,
-    invoker,
-    logger,
-    limits: options.timerLimits ?? AZURE_STORAGE_TIMER_LIMITS,
-    maxConcurrentActivityFunctions: config.maxConcurrentActivityFunctions,
-    maxConcurrentOrchestratorFunctions: config.maxConcurrentOrchestratorFunctions,
-  });
-  await engine.start();
-
   const wildcard = bindHost === '0.0.0.0' || bindHost === '::';
   // 0.0.0.0 in links would make durable-functions rewrite every one of them to localhost:7071 (getClient).
   const advertisedHost = wildcard ? 'localhost' : urlHost(bindHost);
@@ -100,6 +89,18 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const origin = () => `http://${advertisedHost}:${port}`;
   const durableClientValue = () =>
     durableClientBinding({ origin: origin(), rpcOrigin: `http://${rpcHost}:${port}`, hubName: config.hubName });
+
+  const engine = new OrchestrationEngine({
+    store: new InstanceStore(stateDir),
+    functions,
+    invoker,
+    logger,
+    limits: options.timerLimits ?? AZURE_STORAGE_TIMER_LIMITS,
+    maxConcurrentActivityFunctions: config.maxConcurrentActivityFunctions,
+    maxConcurrentOrchestratorFunctions: config.maxConcurrentOrchestratorFunctions,
+    durableClientValue,
+  });
+  await engine.start();
 
   const timers = new TimerTriggers({
     functions: functions.byTrigger('timerTrigger'),

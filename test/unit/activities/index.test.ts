@@ -4,7 +4,7 @@ import { MigrationError } from '../../../src/errors';
 import { MigrationReport, Names } from '../../../src/migration/contracts';
 import { request } from '../orchestrators/fixtures';
 
-const ORCHESTRATORS: string[] = [Names.migrateExport, Names.migrateFileBatch, Names.syncTable];
+const ORCHESTRATORS: string[] = [Names.migrateExport, Names.migrateLane, Names.syncTable];
 
 describe('createActivities', () => {
   test('exposes exactly the names in Names that are not orchestrators, each a function', () => {
@@ -20,8 +20,10 @@ describe('createActivities', () => {
       'loadFile',
       'planSyncStep',
       'prepareTarget',
+      'readLanes',
       'readManifest',
       'recordSyncOutcome',
+      'startLanes',
       'validateMigration',
       'writeReport',
     ]);

@@ -1,6 +1,6 @@
 import {
   attemptError,
-  BatchView,
+  LaneView,
   countByState,
   fileActivityOf,
   fileRowsOf,
@@ -59,13 +59,13 @@ describe('what the files grid shows', () => {
     ]);
     expect(activity.get(0)).toMatchObject({ copy: { runs: 1 }, load: { runs: 3, failed: 1, continued: 1 } });
     expect(activity.get(1)).toMatchObject({ load: { runs: 1, running: true } });
-    const batch: BatchView = {
-      instanceId: 'm:batch-0',
+    const lane: LaneView = {
+      instanceId: 'm:lane-0',
       runtimeStatus: 'Running',
       files: manifest.slice(0, 2),
       activity,
     };
-    const rows = fileRowsOf(manifest, [batch], deadLetterPathOf);
+    const rows = fileRowsOf(manifest, [lane], deadLetterPathOf);
     expect(rows[0]).toMatchObject({
       state: 'loaded',
       attempts: 2,
@@ -73,7 +73,7 @@ describe('what the files grid shows', () => {
       items: { written: 100 },
     });
     expect(rows[1]).toMatchObject({ state: 'loading', attempts: 1 });
-    expect(rows.slice(2).map((r) => [r.state, r.batch])).toEqual([
+    expect(rows.slice(2).map((r) => [r.state, r.lane])).toEqual([
       ['pending', null],
       ['pending', null],
     ]);
@@ -86,7 +86,7 @@ describe('what the files grid shows', () => {
     ]);
     const rows = fileRowsOf(
       manifest,
-      [{ instanceId: 'm:batch-2', runtimeStatus: 'Running', files: [manifest[2]], activity }],
+      [{ instanceId: 'm:lane-2', runtimeStatus: 'Running', files: [manifest[2]], activity }],
       deadLetterPathOf,
     );
     expect(rows[2].state).toBe('retrying');
@@ -106,44 +106,62 @@ describe('what the files grid shows', () => {
     ]);
     const rows = fileRowsOf(
       manifest,
-      [{ instanceId: 'm:batch-3', runtimeStatus: 'Running', files: [manifest[3]], activity }],
+      [{ instanceId: 'm:lane-3', runtimeStatus: 'Running', files: [manifest[3]], activity }],
       deadLetterPathOf,
     );
     expect(rows[3]).toMatchObject({ state: 'failed', attempts: 1, error: { code: 'CHECKSUM_MISMATCH' } });
   });
 
-  test('an ended batch: its outcomes, dead letters with their path, and failures', () => {
-    const batches: BatchView[] = [
+  test('an ended lane: its records, dead letters with their path, and failures; a failed lane fails its files', () => {
+    const lanes: LaneView[] = [
       {
-        instanceId: 'm:batch-0',
+        instanceId: 'm:lane-0',
         runtimeStatus: 'Completed',
         files: manifest.slice(0, 2),
-        outcomes: [
-          {
-            index: 0,
-            key: manifest[0].key,
-            itemCount: 100,
-            load: { ...load(98, { deadLettered: 2 }), fileIndex: 0, sampled: 3, retries: 0, stats: {} as never },
-          },
-          {
-            index: 1,
-            key: manifest[1].key,
-            itemCount: 101,
-            error: { code: 'DATA_FILE_MISSING', message: '[DATA_FILE_MISSING] gone' },
-          },
+        records: [
+          { index: 0, load: load(98, { deadLettered: 2 }), attempts: 2, runs: { copy: 1, load: 3 } },
+          { index: 1, error: { code: 'DATA_FILE_MISSING', message: '[DATA_FILE_MISSING] gone' }, attempts: 1 },
         ],
       },
-      { instanceId: 'm:batch-1', runtimeStatus: 'Failed', files: manifest.slice(2, 3) },
+      { instanceId: 'm:lane-1', runtimeStatus: 'Failed', files: manifest.slice(2, 3) },
     ];
-    const rows = fileRowsOf(manifest, batches, deadLetterPathOf);
+    const rows = fileRowsOf(manifest, lanes, deadLetterPathOf);
     expect(rows.map((r) => r.state)).toEqual(['loaded', 'failed', 'failed', 'pending']);
     expect(rows[0]).toMatchObject({
       deadLetters: 'lake/deadletter/0.jsonl',
       items: { deadLettered: 2 },
-      attempts: null,
+      attempts: 2,
+      runs: { copy: 1, load: 3 },
     });
     expect(rows[1].error?.code).toBe('DATA_FILE_MISSING');
     expect(rows[2].error?.code).toBe('BATCH_FAILED');
+    // A running lane: a file finished before its last continue-as-new (its record), one being loaded (copied in an
+    // earlier execution, no run in this history yet), one waiting for its next try, one not started.
+    const running: LaneView = {
+      instanceId: 'm:lane-2',
+      runtimeStatus: 'Running',
+      files: manifest,
+      records: [{ index: 0, load: load(100), attempts: 1, runs: { copy: 1, load: 1 } }],
+      working: new Map([
+        [1, { copied: true, retrying: false, failedTries: 0 }],
+        [2, { copied: false, retrying: true, failedTries: 2 }],
+      ]),
+      activity: new Map(),
+    };
+    expect(fileRowsOf(manifest, [running], deadLetterPathOf).map((r) => [r.state, r.attempts])).toEqual([
+      ['loaded', 1],
+      ['loading', 1],
+      ['retrying', 3],
+      ['pending', null],
+    ]);
+    // Its last try failed in this execution, the retry policy's fifth: the file has failed.
+    const exhausted = fileActivityOf([
+      failed('copyFile', 2, "Activity function 'copyFile' failed: [TRANSIENT] S3 answered 503"),
+      failed('copyFile', 2, "Activity function 'copyFile' failed: [TRANSIENT] S3 answered 503"),
+      failed('copyFile', 2, "Activity function 'copyFile' failed: [TRANSIENT] S3 answered 503"),
+    ]);
+    const row = fileRowsOf(manifest, [{ ...running, activity: exhausted }], deadLetterPathOf)[2];
+    expect(row).toMatchObject({ state: 'failed', error: { code: 'TRANSIENT' } });
     expect(countByState(rows)).toEqual({
       total: 4,
       pending: 1,

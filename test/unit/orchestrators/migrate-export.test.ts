@@ -1,61 +1,65 @@
 /**
- * migrateExport replayed by the real durable-functions handler (test/support/replay.ts), with its
- * migrateFileBatch sub-orchestrations replayed too (or answered by plain functions where a test needs a batch to
- * fail): what it schedules with which input, the report it builds, the custom status it publishes, and how
- * failed files, failed batches and a bad manifest end.
+ * migrateExport replayed by the real durable-functions handler (test/support/replay.ts), with its lanes replayed too
+ * (test/support/lane-sim.ts): what it schedules with which input, the lanes it starts, how it watches them (timers,
+ * readLanes, continue-as-new), the report it builds, the custom status it publishes, and how failed files, failed
+ * lanes and a bad manifest end.
  */
+import type { LaneInput, StartLanesInput } from '../../../orchestrators/lane-contracts';
+import { planLanes } from '../../../orchestrators/lanes';
 import { migrateExport } from '../../../orchestrators/migrate-export';
-import { migrateFileBatch } from '../../../orchestrators/migrate-file-batch';
+import { FIRST_POLL_MS, LAST_POLL_MS, pollDelayMs } from '../../../orchestrators/poll-lanes';
 import type { CustomStatus } from '../../../orchestrators/progress';
 import type {
-  BatchInput,
   CopyFileInput,
-  FileOutcome,
   LoadFileInput,
   MigrationReport,
   ReportInput,
   ValidateInput,
 } from '../../../src/migration/contracts';
+import { childInstanceId } from '../../../src/migration/instance-id';
 import type { MigrationRequest } from '../../../src/migration/request';
-import { EventType } from '../../../tools/devhost/durable/historyEvents';
+import { LaneSimOptions, LaneSimulation, simulateMigration } from '../../support/lane-sim';
 import {
   ActivityFn,
   callsOf,
   parsedOutput,
   scheduledNames,
   simulate,
-  SimulateOptions,
   SimulationResult,
   statusesOf,
 } from '../../support/replay';
-import { copied, happyActivities, loaded, manifest, passedValidation, preparedRuCap, request, stats } from './fixtures';
+import {
+  copied,
+  happyActivities,
+  loaded,
+  manifest,
+  manifestFiles,
+  passedValidation,
+  preparedRuCap,
+  request,
+  stats,
+} from './fixtures';
 
 const ID = 'mig-1';
 const STARTED_AT = '2024-01-01T00:00:00.001Z';
+const laneId = (n: number) => childInstanceId(ID, new Date(STARTED_AT), `lane-${n}`);
 
-function run(input: MigrationRequest, activities: Record<string, ActivityFn>, options: SimulateOptions = {}) {
-  return simulate(migrateExport, input, activities, {
-    name: 'migrateExport',
-    instanceId: ID,
-    orchestrators: { migrateFileBatch },
-    ...options,
-  });
+function run(input: MigrationRequest, activities: Record<string, ActivityFn>, options: LaneSimOptions = {}) {
+  return simulateMigration(input, activities, options);
 }
 
-function reportInput(result: SimulationResult): MigrationReport {
-  const [call] = callsOf(result, { name: 'writeReport' });
+function reportInput({ parent }: LaneSimulation): MigrationReport {
+  const [call] = callsOf(parent, { name: 'writeReport' });
   return (call.input as ReportInput).report;
 }
 
-function validateInput(result: SimulationResult): ValidateInput {
-  const [call] = callsOf(result, { name: 'validateMigration' });
+function validateInput({ parent }: LaneSimulation): ValidateInput {
+  const [call] = callsOf(parent, { name: 'validateMigration' });
   return call.input as ValidateInput;
 }
 
-/** Timestamp of the episode that scheduled the activity `name` (the orchestration clock then). */
-function scheduledAt(result: SimulationResult, name: string): string {
-  const event = result.history.find((e) => e.EventType === EventType.TaskScheduled && e.Name === name);
-  return event!.Timestamp;
+function startedLanes({ parent }: LaneSimulation): StartLanesInput['lanes'] {
+  return (callsOf(parent, { name: 'startLanes' })[0]?.input as StartLanesInput | undefined)?.lanes ?? [];
 }
 
 function phases(result: SimulationResult): string[] {
@@ -64,17 +68,11 @@ function phases(result: SimulationResult): string[] {
     .filter((phase, i, all) => i === 0 || all[i - 1] !== phase);
 }
 
-/** What a batch that went well returns, for batches answered by a plain function. */
-function batchOutcomes(input: BatchInput): FileOutcome[] {
-  return input.files.map((file) => {
-    const { ok: _c, ...copy } = copied(file) as { ok: true } & FileOutcome['copy'] & object;
-    const { ok: _l, ...load } = loaded(file) as { ok: true } & FileOutcome['load'] & object;
-    return { index: file.index, key: file.key, itemCount: file.itemCount, copy, load } as FileOutcome;
-  });
-}
+/** Activity names the migration itself scheduled, in order, timers left out. */
+const names = (sim: LaneSimulation) => scheduledNames(sim.parent);
 
 describe('migrateExport (replayed)', () => {
-  test('reads the manifest, prepares the target, runs one batch per file, validates and writes the report', async () => {
+  test('reads the manifest, prepares the target, starts one lane per file, watches them, validates, reports', async () => {
     const input = request();
     const activities = {
       ...happyActivities(manifest([2, 3, 5])),
@@ -87,54 +85,67 @@ describe('migrateExport (replayed)', () => {
           ? loaded(i.file, { written: 4, deadLettered: 1 })
           : loaded(i.file, { stats: stats(i.file.index === 0 ? 2 : 0) }),
     };
-    const result = await run(input, activities);
+    const sim = await run(input, activities);
+    const { parent } = sim;
 
-    expect(result.outcome).toBe('completed');
-    expect(scheduledNames(result)).toEqual([
+    expect(parent.outcome).toBe('completed');
+    expect(names(sim)).toEqual([
       'readManifest',
       'prepareTarget',
-      'migrateFileBatch',
-      'migrateFileBatch',
-      'migrateFileBatch',
+      'startLanes',
+      'readLanes',
       'validateMigration',
       'writeReport',
     ]);
-    expect(callsOf(result, { name: 'readManifest' })[0].input).toEqual(input);
-    expect(callsOf(result, { name: 'prepareTarget' })[0].input).toEqual(input);
-
-    // Sample size 4 over 2 + 3 + 5 items: quotas 1, 1, 2 (largest remainder); one file per batch, all at once.
-    const { files } = manifest([2, 3, 5]) as { files: { index: number }[] };
-    const batches = callsOf(result, { kind: 'subOrchestration' });
-    expect(batches.map((b) => b.childInstanceId)).toEqual(['mig-1:batch-0', 'mig-1:batch-1', 'mig-1:batch-2']);
-    expect(batches.map((b) => b.input)).toEqual(
-      [1, 1, 2].map((sampleQuota, i) => ({
-        request: input,
-        incremental: false,
-        files: [{ ...files[i], sampleQuota }],
-        filesPerBatch: 1,
-        runId: `mig-1@${STARTED_AT}`,
-        parallelFiles: 3,
-      })),
-    );
-    // Each batch copied and loaded its file.
-    expect(scheduledNames(result, 'mig-1:batch-1')).toEqual(['copyFile', 'loadFile']);
-    expect(result.children['mig-1:batch-2'].outcome).toBe('completed');
-
-    expect(validateInput(result)).toEqual({
-      request: input,
-      incremental: false,
-      counts: { expected: 10, read: 10, written: 9, deleted: 0, deadLettered: 1, inFailedFiles: 0 },
-      sampleFileIndexes: [0, 1, 2],
+    expect(callsOf(parent, { name: 'readManifest' })[0].input).toEqual(input);
+    // Started the lanes, then continued as new with the request and its state: the manifest left its history.
+    expect(parent.inputs).toHaveLength(2);
+    expect(parent.inputs[1]).toMatchObject({
+      ...input,
+      resume: { startedAt: STARTED_AT, lanes: [0, 1, 2].map(laneId) },
     });
 
-    const finishedAt = scheduledAt(result, 'writeReport');
-    const report = reportInput(result);
-    // (toMatchObject: the report may carry more than these, e.g. the RU cap, tested below.)
+    // Sample size 4 over 2 + 3 + 5 items: quotas 1, 1, 2 (largest remainder); 3 files, 3 lanes, largest first.
+    const { files } = manifest([2, 3, 5]) as { files: { index: number }[] };
+    expect(startedLanes(sim)).toEqual(
+      [2, 1, 0].map((index, lane) => ({
+        instanceId: laneId(lane),
+        input: expect.objectContaining({
+          request: input,
+          incremental: false,
+          runId: `mig-1@${STARTED_AT}`,
+          parallelFiles: 3,
+          lane,
+          queue: [{ ...files[index], sampleQuota: [1, 1, 2][index] }],
+          generation: 0,
+        }),
+      })),
+    );
+    expect(scheduledNames(sim.lanes[laneId(1)])).toEqual(['copyFile', 'loadFile']);
+    // The first poll after 2 s.
+    const [timer] = callsOf(parent, { kind: 'timer' });
+    expect(Date.parse(timer.fireAt!) - Date.parse(STARTED_AT)).toBeGreaterThanOrEqual(FIRST_POLL_MS);
+
+    expect(validateInput(sim)).toEqual({
+      request: input,
+      incremental: false,
+      counts: expect.objectContaining({
+        expected: 10,
+        read: 10,
+        written: 9,
+        deleted: 0,
+        deadLettered: 1,
+        inFailedFiles: 0,
+      }),
+      sampleFileIndexes: expect.arrayContaining([0, 1, 2]),
+      runId: `mig-1@${STARTED_AT}`,
+    });
+
+    const report = reportInput(sim);
     expect(report).toMatchObject({
       instanceId: ID,
       exportId: '01700000000000-abcdef01',
       exportType: 'FULL_EXPORT',
-      exportArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/Orders/export/01700000000000-abcdef01',
       source: input.source,
       target: input.target,
       files: { total: 3, copied: 2, copySkipped: 1, loaded: 3, failed: 0, failures: [] },
@@ -142,37 +153,23 @@ describe('migrateExport (replayed)', () => {
       bytesCopied: 7000,
       requestCharge: 100.05,
       ruCap: preparedRuCap,
-      partitionKey: {
-        paths: ['/pk'],
-        reason: 'the default for this key schema; /pk: the partition key attribute `pk`',
-      },
       validation: passedValidation,
-      numbers: {
-        mode: 'lossless',
-        keptAsStrings: 0,
-        precisionLost: 0,
-        keptAsStringsByPath: {},
-        precisionLostByPath: {},
-      },
       renames: { id: 2 },
-      lake: { container: '', folder: '', report: '', deadLetters: '' },
       startedAt: STARTED_AT,
-      finishedAt,
-      durationMs: Date.parse(finishedAt) - Date.parse(STARTED_AT),
     });
-    expect(report.durationMs).toBeGreaterThan(0);
-    // The output is what writeReport returned (with the lake location).
-    expect(parsedOutput(result)).toEqual({
+    expect(report.durationMs).toBe(Date.parse(report.finishedAt) - Date.parse(STARTED_AT));
+    expect(parsedOutput(parent)).toEqual({
       ...report,
       lake: { container: 'lake', folder: 'f', report: 'f/report.json', deadLetters: 'f/deadletter/' },
     });
   });
 
-  test('custom status: each phase in order, progress per finished batch, rate from the orchestration clock', async () => {
-    const result = await run(request(), happyActivities(manifest([2, 3, 5])));
-    const statuses = statusesOf(result) as CustomStatus[];
+  test("custom status: each phase in order, the lanes' progress summed at each poll, rate from the orchestration clock", async () => {
+    // The lanes read as running (with their last status) for the first 3 polls.
+    const sim = await run(request(), happyActivities(manifest([2, 3, 5])), { runningPolls: 3 });
+    const statuses = statusesOf(sim.parent) as CustomStatus[];
 
-    expect(phases(result)).toEqual([
+    expect(phases(sim.parent)).toEqual([
       'reading-manifest',
       'preparing-target',
       'loading',
@@ -181,23 +178,19 @@ describe('migrateExport (replayed)', () => {
       'done',
     ]);
     expect(statuses[0]).toEqual({ phase: 'reading-manifest', updatedAt: STARTED_AT });
-    expect(statuses[1]).toEqual({
-      phase: 'preparing-target',
-      exportId: '01700000000000-abcdef01',
-      updatedAt: '2024-01-01T00:00:00.002Z',
-    });
     const loading = statuses.filter((s) => s.phase === 'loading');
-    // The last batch's progress and 'validating' are published in the same episode: only the latter shows.
-    expect(loading.map((s) => s.files)).toEqual([
-      { total: 3, copied: 0, loaded: 0, failed: 0 },
-      { total: 3, copied: 1, loaded: 1, failed: 0 },
-      { total: 3, copied: 2, loaded: 2, failed: 0 },
-    ]);
-    expect(loading.map((s) => s.items?.written)).toEqual([0, 2, 5]);
+    expect(loading[0].files).toEqual({ total: 3, copied: 0, loaded: 0, failed: 0 });
+    // From the running lanes' custom statuses: every file counted before any lane has ended.
+    expect(loading[1].files).toEqual({ total: 3, copied: 3, loaded: 3, failed: 0 });
+    expect(loading.map((s) => s.ruCap)).toEqual(loading.map(() => preparedRuCap));
+    // The polls come 2 s, 3 s, 4.5 s … apart.
+    const fires = callsOf(sim.parent, { kind: 'timer' }).map((t) => Date.parse(t.fireAt!));
+    expect(fires.slice(1).map((t, i) => Math.round((t - fires[i]) / 100) * 100)).toEqual(
+      [3000, 4500, 6800].slice(0, fires.length - 1),
+    );
 
-    const done = result.customStatus as CustomStatus;
+    const done = sim.parent.customStatus as CustomStatus;
     const elapsed = Date.parse(done.updatedAt) - Date.parse(STARTED_AT);
-    // (toMatchObject: the status may carry more, e.g. a progress series for a chart.)
     expect(done).toMatchObject({
       phase: 'done',
       exportId: '01700000000000-abcdef01',
@@ -206,18 +199,39 @@ describe('migrateExport (replayed)', () => {
       bytesCopied: 10000,
       itemsPerSecond: Math.round((10 * 1000) / elapsed),
       etaSeconds: 0,
+      startedAt: STARTED_AT,
       ruCap: preparedRuCap,
-      updatedAt: done.updatedAt,
     });
-    expect(done.itemsPerSecond).toBeGreaterThan(0);
-    // The cap and its source are in the status from the first loading status on.
-    expect(loading.map((s) => s.ruCap)).toEqual([preparedRuCap, preparedRuCap, preparedRuCap]);
+  });
+
+  test('the status adds the counts so far of the files the lanes are loading', async () => {
+    const activities: Record<string, ActivityFn> = { ...happyActivities(manifest([50, 50])) };
+    const sim = await simulateMigration(request({ maxParallelFiles: 2 }), activities, { runningPolls: 1 });
+    // Stand-in for readLanes' reading of a running load's checkpoint: 7 items so far.
+    const polled = await simulate(
+      migrateExport,
+      sim.parent.inputs[1],
+      {
+        ...activities,
+        readLanes: ({ instanceIds }: { instanceIds: string[] }) =>
+          instanceIds.map((instanceId, n) => ({
+            instanceId,
+            runtimeStatus: 'Running',
+            status: statusesOf(sim.lanes[instanceId])[0],
+            loading: { read: 7 + n, written: 7 + n, deleted: 0, deadLettered: 0, requestCharge: 70 },
+          })),
+      },
+      { name: 'migrateExport', instanceId: ID, maxGenerations: 1, start: '2024-01-01T00:00:01.000Z' },
+    );
+    const status = statusesOf(polled).filter((s) => (s as CustomStatus).items?.written)[0] as CustomStatus;
+    expect(status.items).toMatchObject({ written: 15 });
+    expect(status.requestCharge).toBe(140);
+    expect(status.files).toMatchObject({ loaded: 0 });
   });
 
   test('a file that fails is in the report and the counts, and is not sampled', async () => {
-    const input = request();
     const key1 = (manifest([2, 3, 5]) as { files: { key: string }[] }).files[1].key;
-    const result = await run(input, {
+    const sim = await run(request(), {
       ...happyActivities(manifest([2, 3, 5])),
       copyFile: (i: CopyFileInput) =>
         i.file.index === 1
@@ -225,140 +239,88 @@ describe('migrateExport (replayed)', () => {
           : copied(i.file),
     });
 
-    expect(result.outcome).toBe('completed');
-    expect(callsOf(result, { name: 'loadFile' }).map((c) => (c.input as LoadFileInput).file.index)).toEqual([0, 2]);
-    expect(validateInput(result).counts).toEqual({
-      expected: 10,
-      read: 7,
-      written: 7,
-      deleted: 0,
-      deadLettered: 0,
-      inFailedFiles: 3,
-    });
-    expect(validateInput(result).sampleFileIndexes).toEqual([0, 2]);
-    expect(reportInput(result).files).toMatchObject({
+    expect(sim.parent.outcome).toBe('completed');
+    expect(validateInput(sim).counts).toMatchObject({ expected: 10, read: 7, written: 7, inFailedFiles: 3 });
+    expect(validateInput(sim).sampleFileIndexes.sort()).toEqual([0, 2]);
+    expect(reportInput(sim).files).toMatchObject({
       total: 3,
       copied: 2,
-      copySkipped: 0,
       loaded: 2,
       failed: 1,
       failures: [{ file: key1, code: 'CHECKSUM_MISMATCH', message: '[CHECKSUM_MISMATCH] MD5 differs' }],
     });
-    expect((result.customStatus as CustomStatus).files).toEqual({ total: 3, copied: 2, loaded: 2, failed: 1 });
+    expect((sim.parent.customStatus as CustomStatus).files).toEqual({ total: 3, copied: 2, loaded: 2, failed: 1 });
   });
 
-  test('a batch orchestration that fails counts its files as failed with BATCH_FAILED; the others carry on', async () => {
-    const input = request();
+  test('a lane that fails counts its files as failed with BATCH_FAILED; the other lanes carry on', async () => {
     const { files } = manifest([2, 3, 5]) as { files: { key: string }[] };
-    const result = await run(input, happyActivities(manifest([2, 3, 5])), {
-      subOrchestrations: {
-        migrateFileBatch: (batch: BatchInput) => {
-          if (batch.files[0].index === 1) throw new Error('the host went away');
-          return batchOutcomes(batch);
-        },
-      },
-    });
+    // Lane 1 has file 1 (3 items): lanes take the largest file first.
+    const sim = await run(request(), happyActivities(manifest([2, 3, 5])), { failLanes: [1] });
 
-    expect(result.outcome).toBe('completed');
-    const report = reportInput(result);
-    expect(report.files.failed).toBe(1);
-    expect(report.files.loaded).toBe(2);
-    expect(report.files.failures).toHaveLength(1);
-    expect(report.files.failures[0].file).toBe(files[1].key);
-    expect(report.files.failures[0].code).toBe('BATCH_FAILED');
-    expect(report.files.failures[0].message).toMatch(
-      /^\[BATCH_FAILED\] batch 1 of the export failed: the host went away \(correlation id [0-9a-f-]{36}\)$/,
-    );
-    expect(validateInput(result).counts).toMatchObject({ expected: 10, read: 7, inFailedFiles: 3 });
-    expect(scheduledNames(result).slice(-2)).toEqual(['validateMigration', 'writeReport']);
+    expect(sim.parent.outcome).toBe('completed');
+    const report = reportInput(sim);
+    expect(report.files).toMatchObject({ loaded: 2, failed: 1 });
+    expect(report.files.failures).toEqual([
+      {
+        file: files[1].key,
+        code: 'BATCH_FAILED',
+        message: `[BATCH_FAILED] ${laneId(1)} ended failed before the file was done; the app's log has the cause`,
+      },
+    ]);
+    expect(validateInput(sim).counts).toMatchObject({ expected: 10, read: 7, inFailedFiles: 3 });
+    expect(names(sim).slice(-2)).toEqual(['validateMigration', 'writeReport']);
   });
 
-  test('batches run in waves of parallelBatches: a wave starts when the previous one has finished', async () => {
-    const input = request({ maxParallelFiles: 2 });
-    const result = await run(input, happyActivities(manifest([1, 1, 1, 1, 1])));
-
-    expect(result.outcome).toBe('completed');
-    const batches = callsOf(result, { kind: 'subOrchestration' });
-    expect(batches.map((b) => b.childInstanceId)).toEqual([0, 1, 2, 3, 4].map((i) => `mig-1:batch-${i}`));
-    expect(batches.every((b) => (b.input as BatchInput).parallelFiles === 2)).toBe(true);
-    // In the parent's history, batch 2 is created only after batches 0 and 1 completed, and 4 after 2 and 3.
-    const events = result.history.filter(
-      (e) =>
-        e.EventType === EventType.SubOrchestrationInstanceCreated ||
-        e.EventType === EventType.SubOrchestrationInstanceCompleted,
-    );
-    const created = (i: number) =>
-      events.findIndex(
-        (e) => e.EventType === EventType.SubOrchestrationInstanceCreated && e.InstanceId === `mig-1:batch-${i}`,
-      );
-    const seqOf = (i: number) => events[created(i)].EventId;
-    const completed = (i: number) =>
-      events.findIndex(
-        (e) => e.EventType === EventType.SubOrchestrationInstanceCompleted && e.TaskScheduledId === seqOf(i),
-      );
-    expect(created(1)).toBeLessThan(completed(0));
-    expect(created(2)).toBeGreaterThan(Math.max(completed(0), completed(1)));
-    expect(created(3)).toBeLessThan(completed(2));
-    expect(created(4)).toBeGreaterThan(Math.max(completed(2), completed(3)));
+  test('maxParallelFiles lanes, each with its share, largest files first to the lane with the fewest items', () => {
+    const files = manifestFiles([80, 10, 10, 10, 10, 40, 40, 1]);
+    const lanes = planLanes(files, 0, 3);
+    expect(lanes.map((lane) => lane.map((f) => f.index))).toEqual([[0], [5, 1, 3, 7], [6, 2, 4]]);
+    expect(planLanes(files, 0, 20)).toHaveLength(8);
+    expect(planLanes([], 10, 8)).toEqual([]);
+    // The sample is spread over the files by their item counts, whatever lane they land in.
+    const quotas = planLanes(manifestFiles(Array.from({ length: 401 }, () => 1)), 100, 8).flat();
+    expect(quotas.reduce((sum, f) => sum + f.sampleQuota, 0)).toBe(100);
   });
 
-  test('thousands of files: grouped so the parent runs at most 200 batches, files of a batch side by side', async () => {
-    const counts = Array.from({ length: 401 }, () => 1);
-    const input = request({ sampleSize: 100 });
-    const seen: number[][] = [];
-    const result = await run(input, happyActivities(manifest(counts)), {
-      subOrchestrations: {
-        migrateFileBatch: (batch: BatchInput) => {
-          seen.push(batch.files.map((f) => f.index));
-          return batchOutcomes(batch);
-        },
-      },
-    });
+  test('thousands of files: every lane and every execution of the migration stays under 250 history events', async () => {
+    const counts = Array.from({ length: 1000 }, (_, i) => 1 + (i % 5));
+    const sim = await run(request({ sampleSize: 100 }), happyActivities(manifest(counts)), { runningPolls: 40 });
 
-    expect(result.outcome).toBe('completed');
-    expect(seen).toHaveLength(134);
-    expect(seen[0]).toEqual([0, 1, 2]);
-    expect(seen[133]).toEqual([399, 400]);
-    const first = callsOf(result, { kind: 'subOrchestration' })[0].input as BatchInput & { filesPerBatch: number };
-    expect(first.filesPerBatch).toBe(3);
-    // 8 parallel files: two batches of three at a time.
-    expect(first.parallelFiles).toBe(6);
-    const quotas = callsOf(result, { kind: 'subOrchestration' }).flatMap((c) =>
-      (c.input as BatchInput).files.map((f) => f.sampleQuota),
-    );
-    expect(quotas.reduce((a, b) => a + b, 0)).toBe(100);
-    expect(reportInput(result).files).toMatchObject({ total: 401, loaded: 401, failed: 0 });
+    expect(sim.parent.outcome).toBe('completed');
+    expect(Object.keys(sim.lanes)).toHaveLength(8);
+    expect(sim.maxHistoryEvents.lanes).toBeLessThanOrEqual(250);
+    expect(sim.maxHistoryEvents.parent).toBeLessThanOrEqual(250);
+    // The migration continued as new while it watched: 40 polls do not fit one execution.
+    expect(sim.parent.inputs.length).toBeGreaterThan(2);
+    expect(reportInput(sim).files).toMatchObject({ total: 1000, loaded: 1000, failed: 0 });
+    expect(validateInput(sim).counts.written).toBe(counts.reduce((a, b) => a + b, 0));
+    // Every load had the same share of the RU cap: 8 lanes.
+    expect((callsOf(sim.lanes[laneId(0)], { name: 'loadFile' })[0].input as LoadFileInput).parallelFiles).toBe(8);
+    expect(pollDelayMs(100)).toBe(LAST_POLL_MS);
   });
 
   test('an incremental export is loaded and validated as incremental', async () => {
-    const result = await run(request(), happyActivities(manifest([4], 'INCREMENTAL_EXPORT')));
+    const sim = await run(request(), happyActivities(manifest([4], 'INCREMENTAL_EXPORT')));
 
-    expect((callsOf(result, { kind: 'subOrchestration' })[0].input as BatchInput).incremental).toBe(true);
-    expect((callsOf(result, { name: 'loadFile' })[0].input as LoadFileInput).incremental).toBe(true);
-    expect(validateInput(result).incremental).toBe(true);
-    expect(reportInput(result).exportType).toBe('INCREMENTAL_EXPORT');
+    expect((startedLanes(sim)[0].input as LaneInput).incremental).toBe(true);
+    expect((callsOf(sim.lanes[laneId(0)], { name: 'loadFile' })[0].input as LoadFileInput).incremental).toBe(true);
+    expect(validateInput(sim).incremental).toBe(true);
+    expect(reportInput(sim).exportType).toBe('INCREMENTAL_EXPORT');
   });
 
-  test('an export without data files validates and reports without any batch', async () => {
-    const result = await run(request(), happyActivities(manifest([])));
+  test('an export without data files validates and reports without any lane', async () => {
+    const sim = await run(request(), happyActivities(manifest([])));
 
-    expect(scheduledNames(result)).toEqual(['readManifest', 'prepareTarget', 'validateMigration', 'writeReport']);
-    expect(validateInput(result).counts).toEqual({
-      expected: 0,
-      read: 0,
-      written: 0,
-      deleted: 0,
-      deadLettered: 0,
-      inFailedFiles: 0,
-    });
-    expect(reportInput(result).files.total).toBe(0);
+    expect(names(sim)).toEqual(['readManifest', 'prepareTarget', 'validateMigration', 'writeReport']);
+    expect(validateInput(sim).counts).toMatchObject({ expected: 0, read: 0, written: 0, inFailedFiles: 0 });
+    expect(reportInput(sim).files.total).toBe(0);
   });
 
   describe('problems with the export as a whole fail the orchestration with [CODE] message', () => {
     test('a manifest failure: nothing else is scheduled', async () => {
       const message =
         '[EXPORT_INCOMPLETE] s3://exports/orders/AWSDynamoDB/01700000000000-abcdef01/manifest-summary.json does not exist';
-      const result = await run(request(), {
+      const { parent: result } = await run(request(), {
         ...happyActivities(manifest([1])),
         readManifest: () => ({ ok: false, code: 'EXPORT_INCOMPLETE', message }),
       });
@@ -370,7 +332,7 @@ describe('migrateExport (replayed)', () => {
     });
 
     test('the code is added when the message does not start with it', async () => {
-      const result = await run(request(), {
+      const { parent: result } = await run(request(), {
         ...happyActivities(manifest([1])),
         readManifest: () => ({ ok: false, code: 'MANIFEST_INVALID', message: 'line 3 is not valid JSON' }),
       });
@@ -383,7 +345,7 @@ describe('migrateExport (replayed)', () => {
     test('a target that cannot be prepared: no file is touched', async () => {
       const message =
         '[PARTITION_KEY_MISMATCH] container shop/orders is partitioned on [/id] but the migration needs [/pk]';
-      const result = await run(request(), {
+      const { parent: result } = await run(request(), {
         ...happyActivities(manifest([1, 2])),
         prepareTarget: () => ({ ok: false, code: 'PARTITION_KEY_MISMATCH', message }),
       });
@@ -395,7 +357,7 @@ describe('migrateExport (replayed)', () => {
     });
 
     test('a manifest read that keeps throwing fails after 5 attempts with its [CODE] message only', async () => {
-      const result = await run(request(), {
+      const { parent: result } = await run(request(), {
         ...happyActivities(manifest([1])),
         readManifest: () => {
           throw new Error('[TRANSIENT] S3 is unavailable');
@@ -408,7 +370,7 @@ describe('migrateExport (replayed)', () => {
     });
 
     test('an error without a code fails it as INTERNAL with a correlation id, the stack trace in the log only', async () => {
-      const result = await run(request(), {
+      const { parent: result } = await run(request(), {
         ...happyActivities(manifest([1])),
         validateMigration: () => {
           throw new Error('cannot read properties of undefined');

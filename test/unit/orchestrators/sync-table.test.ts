@@ -4,7 +4,7 @@
  * were applied and the orchestration continues as new.
  */
 import { migrateExport } from '../../../orchestrators/migrate-export';
-import { migrateFileBatch } from '../../../orchestrators/migrate-file-batch';
+import { migrateLane } from '../../../orchestrators/migrate-lane';
 import { SyncTableInput, SyncTableResult, syncTable } from '../../../orchestrators/sync-table';
 import type { MigrationReport } from '../../../src/migration/contracts';
 import type { MigrationRequest } from '../../../src/migration/request';
@@ -197,7 +197,7 @@ describe('syncTable (replayed)', () => {
         readManifest: () => ({ ok: false, code: 'EXPORT_INCOMPLETE', message }),
       },
       // The real migrateExport runs as the sub-orchestration and fails on the manifest.
-      { subOrchestrations: {}, orchestrators: { migrateExport, migrateFileBatch } },
+      { subOrchestrations: {}, orchestrators: { migrateExport, migrateLane } },
     );
 
     expect(result.outcome).toBe('completed');

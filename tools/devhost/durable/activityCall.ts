@@ -1,5 +1,6 @@
 import { FunctionDefinition } from '../app/functionIndex';
 import { typedDataToJsonText } from '../invoke/typedData';
+import { extraInputData } from '../invoke/extraInputs';
 import { Invoker } from '../invoke/invoker';
 import { errorMessage } from '../logger';
 import { EventType, HistoryEvent, makeEvent } from './historyEvents';
@@ -13,12 +14,18 @@ export function failureDetails(err: unknown): string {
   return JSON.stringify({ ClassName: error.name, Message: error.message, StackTraceString: error.stack ?? null });
 }
 
-/** Runs an activity and turns the outcome into the TaskCompleted/TaskFailed event for `seq`. */
+/**
+ * Runs an activity and turns the outcome into the TaskCompleted/TaskFailed event for `seq`. An activity may take a
+ * durable client input binding like any other function (the orchestration client binding is not limited to HTTP or
+ * timer triggers: learn.microsoft.com/azure/azure-functions/durable/durable-functions-bindings#orchestration-client);
+ * it gets the same value the HTTP and timer triggers get.
+ */
 export async function runActivity(
   invoker: Invoker,
   fn: FunctionDefinition | undefined,
   work: { seq: number; name: string; input: unknown },
   instanceId: string,
+  durableClientValue: () => unknown = () => undefined,
 ): Promise<HistoryEvent> {
   const now = () => new Date().toISOString();
   if (!fn || fn.triggerType !== 'activitytrigger') {
@@ -36,6 +43,7 @@ export async function runActivity(
           name: fn.triggerBindingName,
           data: work.input === undefined ? undefined : { string: JSON.stringify(work.input) },
         },
+        ...extraInputData(fn, durableClientValue),
       ],
       instanceId,
     });

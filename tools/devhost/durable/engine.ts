@@ -22,6 +22,8 @@ export interface EngineOptions {
   limits: TimerLimits;
   maxConcurrentActivityFunctions: number;
   maxConcurrentOrchestratorFunctions: number;
+  /** The durable client binding's value, for activities that declare one. */
+  durableClientValue?: () => unknown;
 }
 
 export type ControlResult = 'accepted' | 'notFound' | 'gone';
@@ -49,6 +51,7 @@ export class OrchestrationEngine implements DispatchHost {
       store: options.store,
       activities: new Semaphore(options.maxConcurrentActivityFunctions),
       timers: this.#timers,
+      durableClientValue: options.durableClientValue,
     });
   }
 

@@ -28,6 +28,8 @@ export interface DispatchDeps {
   store: InstanceStore;
   activities: Semaphore;
   timers: TimerService;
+  /** The durable client binding's value, for activities that declare one. */
+  durableClientValue?: () => unknown;
 }
 
 /** Sub-orchestration input as JSON text; shared by first start and restart-after-crash so both agree. */
@@ -135,7 +137,13 @@ export class WorkDispatcher {
     let event: HistoryEvent;
     try {
       if (this.host.isStopped()) return;
-      event = await runActivity(this.deps.invoker, this.deps.functions.get(work.name), work, slot.instanceId);
+      event = await runActivity(
+        this.deps.invoker,
+        this.deps.functions.get(work.name),
+        work,
+        slot.instanceId,
+        this.deps.durableClientValue,
+      );
     } finally {
       release();
     }
