@@ -4,7 +4,7 @@ import { ValidateInput, ValidationResult } from '../src/migration/contracts';
 import { mappingOptionsOf, migrationFolderOf } from '../src/migration/request-views';
 import { RuBudget } from '../src/cosmos/ru-budget';
 import { resolveRuCap } from '../src/cosmos/throughput';
-import { countDocuments, expectedDocuments, reconcileContainer } from '../src/validation/container-count';
+import { checkContainer, expectedDocuments } from '../src/validation/container-count';
 import { reconcileCounts } from '../src/validation/counts';
 import { verifySample } from '../src/validation/verify-sample';
 import { DependencySource } from './dependencies';
@@ -29,9 +29,8 @@ export function validateMigrationActivity(deps: DependencySource) {
     // Counted after the sample, within the migration's RU cap: the application may be live on this container.
     const target = clients.cosmos.database(database).container(container);
     const cap = await resolveRuCap(target, input.request.options.maxRequestUnitsPerSecond, settings.cosmosThroughput);
-    const counted = await countDocuments(target, new RuBudget(cap.requestUnitsPerSecond ?? Infinity));
     const expected = expectedDocuments(input.counts, input.incremental, input.request.documentsBefore);
-    const held = reconcileContainer(expected, counted.count, counted.requestCharge);
+    const held = await checkContainer(target, expected, new RuBudget(cap.requestUnitsPerSecond ?? Infinity));
     return {
       passed: counts.reconciled && sample.mismatched === 0 && held.reconciled,
       countsReconciled: counts.reconciled,

@@ -4,6 +4,7 @@ import type { ContainerCheck } from '../validation/container-count';
 
 /** `12 documents, 12 expected: reconciled`, with the bounds when resumed loads left the expectation uncertain. */
 function containerLine(container: ContainerCheck): string {
+  if (container.actual === undefined) return `NOT COUNTED (${container.detail})`;
   if (container.expected === undefined) return `${container.actual} documents (${container.detail})`;
   const bounds =
     container.expectedAtLeast !== undefined && container.expectedAtMost !== undefined

@@ -19,8 +19,11 @@ export interface ContainerCheck {
    */
   expectedAtLeast?: number;
   expectedAtMost?: number;
-  /** Documents the container holds: `SELECT VALUE COUNT(1) FROM c`, read after the last load. */
-  actual: number;
+  /**
+   * Documents the container holds: `SELECT VALUE COUNT(1) FROM c`, read after the last load. Absent when the service
+   * refused the count (an identity without read access, a container deleted meanwhile): `detail` says why.
+   */
+  actual?: number;
   /** `actual` is `expected` (or within its bounds); true when there is no expected count to compare with. */
   reconciled: boolean;
   detail: string;
@@ -95,6 +98,35 @@ export function reconcileContainer(
     ? `the container holds ${actual} documents, as expected (${expected.basis})`
     : `the container holds ${actual} documents but ${range} were expected (${expected.basis}): ${difference} ${actual > expected.atMost ? 'more' : 'fewer'}`;
   return { expected: expected.expected, ...bounds, actual, reconciled, detail, requestCharge };
+}
+
+/**
+ * Counts the container and reconciles the count with `expected`. A count the service refuses for good (401, 403,
+ * 404) does not reconcile, and the report says why; throttling and transient failures are thrown, so the
+ * activity is retried.
+ */
+export async function checkContainer(
+  container: Container,
+  expected: ExpectedDocuments | undefined,
+  budget?: RuBudget,
+): Promise<ContainerCheck> {
+  let counted: { count: number; requestCharge: number };
+  try {
+    counted = await countDocuments(container, budget);
+  } catch (error) {
+    const status = statusOf(error);
+    if (isTransientStatus(status)) throw error;
+    const message = String((error as Error | undefined)?.message ?? '')
+      .split('\n')[0]
+      .slice(0, 300);
+    return {
+      ...(expected ? { expected: expected.expected } : {}),
+      reconciled: false,
+      detail: `the documents of ${container.database.id}/${container.id} could not be counted (HTTP ${status}${message ? `: ${message}` : ''})`,
+      requestCharge: 0,
+    };
+  }
+  return reconcileContainer(expected, counted.count, counted.requestCharge);
 }
 
 /** A count query page is estimated at this many RU before one has been charged. */

@@ -5,7 +5,12 @@
  */
 import type { Container } from '@azure/cosmos';
 import { RuBudget } from '../../../src/cosmos/ru-budget';
-import { countDocuments, expectedDocuments, reconcileContainer } from '../../../src/validation/container-count';
+import {
+  checkContainer,
+  countDocuments,
+  expectedDocuments,
+  reconcileContainer,
+} from '../../../src/validation/container-count';
 import type { ItemCounts } from '../../../src/validation/counts';
 
 function counts(extra: Partial<ItemCounts> = {}): ItemCounts {
@@ -147,5 +152,35 @@ describe('countDocuments', () => {
     const source = pagedContainer([[denied]]);
     await expect(countDocuments(source.container)).rejects.toThrow('403');
     expect(source.queries).toBe(1);
+  });
+});
+
+describe('checkContainer', () => {
+  const exact = { expected: 8, atLeast: 8, atMost: 8, basis: 'b' };
+
+  test('counts and reconciles', async () => {
+    const { container } = pagedContainer([[[8]]]);
+    expect(await checkContainer(container, exact)).toMatchObject({ expected: 8, actual: 8, reconciled: true });
+  });
+
+  test('a count the service refuses for good does not reconcile and says why, without a stack', async () => {
+    const denied = Object.assign(new Error('Request blocked by Auth\n    at somewhere (file.js:1:1)'), { code: 403 });
+    const { container } = pagedContainer([[denied]]);
+    const check = await checkContainer(container, exact);
+    expect(check).toEqual({
+      expected: 8,
+      reconciled: false,
+      detail: 'the documents of d/c could not be counted (HTTP 403: Request blocked by Auth)',
+      requestCharge: 0,
+    });
+  });
+
+  test('a transient failure is thrown, so the activity is retried', async () => {
+    const unavailable = Object.assign(new Error('503'), { code: 503 });
+    const runs = Array.from({ length: 3 }, () => [unavailable]);
+    const { container } = pagedContainer(runs);
+    await expect(countDocuments(container, undefined, { initialMs: 1, maxMs: 1, maxAttempts: 3 })).rejects.toThrow(
+      'RETRIES_EXHAUSTED',
+    );
   });
 });
