@@ -103,6 +103,8 @@ describe('loadFile activity', () => {
       requestCharge: 10,
       retries: 0,
       stats: { numbersAsStrings: {}, precisionLost: {}, renames: {} },
+      // The fake container answers every upsert 200: a replace.
+      ...{ created: 0, replaced: 2, deletedPresent: 0, deletedAbsent: 0, replacedOnResend: 0, absentOnResend: 0 },
       sampled: 1,
       complete: true,
     });
