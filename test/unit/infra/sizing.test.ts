@@ -41,8 +41,9 @@ function documentedFigures(): Figures {
   };
 }
 
-/** The figures of the last instance-memory bench, if bench/results.json has them. */
+/** The figures of the last instance-memory bench run here, if any (bench/results.json is not committed). */
 function measuredFigures(): Figures | undefined {
+  if (!fs.existsSync(path.join(ROOT, 'bench/results.json'))) return undefined;
   const results = JSON.parse(read('bench/results.json')) as { instanceMemory?: Partial<Figures> };
   const measured = results.instanceMemory;
   if (!measured?.baseMB || !measured.perLoadMB || !measured.perCopyMB) return undefined;
