@@ -33,7 +33,7 @@ export function loadFileActivity(deps: DependencySource) {
         const load = loadFile({
           lake: clients.lake,
           // Without the SDK's retries of 429s: the writer retries them itself, through the budget (bulk-writer.ts).
-          container: (clients.cosmosWrites ?? clients.cosmos).database(database).container(container),
+          container: clients.cosmosWrites?.database(database).container(container) ?? target,
           lakePath: input.lakePath,
           sourceName: input.file.key,
           fileIndex: input.file.index,
@@ -52,6 +52,11 @@ export function loadFileActivity(deps: DependencySource) {
           throw error;
         });
       } finally {
+        const { throttles, cuts } = lease.budget.throttling;
+        // The migration's budget as this load leaves it: a rate under the cap with 429s says Cosmos DB gave less.
+        context?.log(
+          `${input.file.key}: RU budget at ${Math.round(lease.budget.ratePerSecond)} RU/s; ${throttles} operations of the migration's loads in this process throttled, rate cut ${cuts} times`,
+        );
         lease.release();
       }
     });
