@@ -148,6 +148,25 @@ describe('a full export of 50,000 items in 8 files (plus an empty one)', () => {
     expect(status.customStatus.phase).toBe('done');
   });
 
+  test('ran in maxParallelFiles lanes, each history under 250 events; the files view reads them', async () => {
+    const url = (id: string, query = '') =>
+      `${app.url}/runtime/webhooks/durabletask/instances/${encodeURIComponent(id)}?showInput=true${query}`;
+    const migration = (await (await fetch(url(first.instanceId, '&showHistory=true'))).json()) as any;
+    // The state its last execution started with names the lanes: the default 8, for 9 files.
+    const lanes: string[] = migration.input.resume.lanes;
+    expect(lanes).toHaveLength(8);
+    expect(lanes.every((id) => id.startsWith(`${first.instanceId}:`) && /:lane-\d$/.test(id))).toBe(true);
+    expect(migration.historyEvents.length).toBeLessThanOrEqual(250);
+    for (const id of lanes) {
+      const lane = (await (await fetch(url(id, '&showHistory=true'))).json()) as any;
+      expect(lane.runtimeStatus).toBe('Completed');
+      expect(lane.historyEvents.length).toBeLessThanOrEqual(250);
+    }
+    const files = (await (await fetch(`${app.url}/api/migrations/${first.instanceId}/files`)).json()) as any;
+    expect(files.totals).toMatchObject({ total: 9, loaded: 9, failed: 0 });
+    expect(new Set(files.files.map((f: { lane: string }) => f.lane))).toEqual(new Set(lanes));
+  });
+
   test('the container matches the expected mapping document by document', async () => {
     await expectContainerToHold(stack, 'itest', 'orders', expectedDocuments(spec));
   });
