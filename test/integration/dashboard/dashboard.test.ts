@@ -235,8 +235,12 @@ describe('a migration watched from the page while it runs', () => {
     expect(files.files.map((f: any) => [f.index, f.error.code])).toEqual([[1, 'CHECKSUM_MISMATCH']]);
     // The grid reads the lanes themselves; the status sums them at the migration's last poll, so it may lag behind.
     expect(files.totals.loaded).toBeGreaterThanOrEqual(p.files.loaded);
+    // The run's own folder (src/lake/paths.ts runFolder): <migration folder>/runs/<start stamp>-<8 hex>/deadletter/.
     expect(await page.locator('[data-testid="dead-letter-folder"]').textContent()).toContain(
-      `${generated.exportPrefix}/_migration/dashboard/watched/deadletter/`,
+      `${generated.exportPrefix}/_migration/dashboard/watched/runs/`,
+    );
+    expect(await page.locator('[data-testid="dead-letter-folder"]').textContent()).toMatch(
+      /\/runs\/\d{8}T\d{9}Z-[0-9a-f]{8}\/deadletter\/$/,
     );
 
     await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
