@@ -1,6 +1,7 @@
-import { ChangeFeedStartFrom, Container, FeedRange, StatusCodes } from '@azure/cosmos';
+import { ChangeFeedStartFrom, Container, FeedRange, ItemDefinition, StatusCodes } from '@azure/cosmos';
 import { ContainerClient } from '@azure/storage-blob';
 import { RuBudget } from '../cosmos/ru-budget';
+import { DEFAULT_BACKOFF, retrying } from '../retry/backoff';
 import { parsePartitionKeyPath } from '../mapping';
 import { bucketOf, documentKey } from './buckets';
 import { contentHash } from './canonical';
@@ -9,7 +10,7 @@ import { SpillWriter } from './spill';
 import { RangeUnit, UnitTotals, VerifyPlan } from './types';
 
 /** Documents per page of the container read: a page of typical documents costs tens of RUs. */
-const PAGE_SIZE = 500;
+const PAGE_SIZE = 1000;
 
 /** The partition key value a document holds at the container's paths, as JSON (`{}`: none, Cosmos's "None"). */
 export function partitionKeyJsonOf(document: Record<string, unknown>, paths: readonly string[]): string {
@@ -27,6 +28,20 @@ export function partitionKeyJsonOf(document: Record<string, unknown>, paths: rea
   return JSON.stringify(paths.length === 1 ? values[0] : values);
 }
 
+/** Faults a second try may get past: the SDK's request timeout, throttling, a busy or unreachable service. */
+export function isTransientRead(error: unknown): boolean {
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  return (
+    name === 'TimeoutError' ||
+    code === 408 ||
+    code === 429 ||
+    code === 503 ||
+    code === 'ECONNRESET' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ETIMEDOUT'
+  );
+}
+
 interface Page {
   documents: Record<string, unknown>[];
   charge: number;
@@ -35,18 +50,28 @@ interface Page {
 
 /**
  * Pages of one feed range. With one feed range (a small container, and the local Cosmos server, whose change feed
- * stops after its first page) a cross-partition query reads it all; with several, each range's change feed from
+ * stops after its first page) the container's read feed reads it all; with several, each range's change feed from
  * the beginning (latest version mode: every document once, as it is now; deletes do not appear) is the SDK's way
  * of reading one range of a container, since queries cannot be given a feed range in @azure/cosmos 4.
  */
 async function* pagesOf(container: Container, plan: VerifyPlan, range: RangeUnit): AsyncGenerator<Page> {
   if (plan.containerRead === 'query') {
-    const query = container.items.query<Record<string, unknown>>('SELECT * FROM c', { maxItemCount: PAGE_SIZE });
-    while (query.hasMoreResults()) {
-      const page = await query.fetchNext();
-      yield { documents: page.resources ?? [], charge: page.requestCharge ?? 0, more: query.hasMoreResults() };
+    // The read feed: every document, paged, and no query plan to fetch first (a query needs one per call).
+    let continuationToken: string | undefined;
+    for (;;) {
+      // A page that timed out or met a transient fault is asked for again from the last continuation, rather
+      // than the whole range read again by the activity's retry.
+      const page = await retrying(
+        () =>
+          container.items
+            .readAll<Record<string, unknown> & ItemDefinition>({ maxItemCount: PAGE_SIZE, continuationToken })
+            .fetchNext(),
+        { isTransient: isTransientRead, policy: { ...DEFAULT_BACKOFF, maxAttempts: 5 } },
+      );
+      continuationToken = page.continuationToken;
+      yield { documents: page.resources ?? [], charge: page.requestCharge ?? 0, more: Boolean(continuationToken) };
+      if (!continuationToken) return;
     }
-    return;
   }
   const ranges = await container.getFeedRanges();
   const feedRange = ranges.find(
