@@ -7,9 +7,10 @@
  *   cap ÷ 0.8 RU/s (2,500 and 10,000), the cap being the app's default, 80% of the throughput it reads from the
  *   offer (cosmos/throughput.ts), so the 429s count what went over the throughput: RU/s charged while loading ÷
  *   the cap, the lower of the runs at caps of 2,000 and 8,000 RU/s. The steady state is every calendar second
- *   between the first and the last write of the loading phase (the custom status says `loading`), those two left
- *   out as partial: ramp-up after the first write, gaps between files and files loading alone all count; the
- *   copy of the first files before any write, and the wrap-up after the last, do not (`phaseWallVsIdeal` has them).
+ *   between the first and the last write of the loading phase (the custom status says `loading`; a second is one of
+ *   writing when charged at least a twentieth of the cap), those two left out as partial: ramp-up after the first
+ *   write, gaps between files and files loading alone all count; the copy of the first files before any write, and
+ *   the wrap-up after the last, do not (`phaseWallVsIdeal` has them).
  * - `throttledFraction`: operations the layer answered 429 ÷ all operations it answered, in those runs (a bulk
  *   request's operations are admitted, charged and throttled one by one, as in Azure).
  * - `skewedWallVsIdeal`: an export of 8 files whose largest is 8× its median, at the lower cap: the time from the
@@ -181,16 +182,19 @@ async function run(
   if (!layer || loadingFrom === undefined) throw new Error(`no loading phase or no charges seen for ${container}`);
   const from = loadingFrom;
   const to = loadingTo ?? Date.now();
-  // The seconds in which the layer charged writes of the loading phase (validation reads come after it).
-  const writing = layer.seconds
+  // The seconds of the loading phase with charges (validation reads come after it).
+  const loading = layer.seconds
     .filter(([s]) => s >= Math.floor(from / 1000) && s <= Math.floor(to / 1000))
     .sort((a, b) => a[0] - b[0]);
-  if (writing.length === 0) throw new Error(`no charges while ${container} was loading`);
+  // Writing: seconds charged at least a twentieth of the cap; a lone read of a few RU after the last write (the
+  // item count, metadata) does not stretch the writing time.
+  const writing = loading.filter(([, ru]) => ru >= cap / 20);
+  if (writing.length === 0) throw new Error(`no writes while ${container} was loading`);
   const firstCharge = writing[0][0];
   const lastCharge = writing[writing.length - 1][0];
-  const allCharged = writing.reduce((sum, [, ru]) => sum + ru, 0);
+  const allCharged = loading.reduce((sum, [, ru]) => sum + ru, 0);
   // The steady state: every second between the first and the last write, idle ones included, those two left out.
-  const seconds = writing.filter(([s]) => s > firstCharge && s < lastCharge);
+  const seconds = loading.filter(([s]) => s > firstCharge && s < lastCharge);
   const charged = seconds.reduce((sum, [, ru]) => sum + ru, 0);
   const span = Math.max(1, lastCharge - firstCharge - 1);
   const first = firstCharge + 1;
