@@ -24,6 +24,13 @@ export interface AccountView {
   ): Record<string, unknown> | undefined;
   /** How many items the container stores (see `wholeContainerCount` in layer.ts); undefined when it does not exist. */
   documentCount?(db: string, coll: string): number | undefined;
+  /** Items `offset` to `offset + count` in the order the container stores them (see `wholeContainerScan` in layer.ts). */
+  documentsPage?(
+    db: string,
+    coll: string,
+    offset: number,
+    count: number,
+  ): { documents: unknown[]; more: boolean } | undefined;
 }
 
 interface Stored {
@@ -66,6 +73,19 @@ export function accountView(account: () => Account | undefined): AccountView {
       const collection = account()?.database(db).collection(coll);
       if (!collection?.read()) return undefined;
       return (collection.documents as unknown as { _data: Map<string, unknown> })._data.size;
+    },
+    documentsPage(db, coll, offset, count) {
+      const collection = account()?.database(db).collection(coll);
+      if (!collection?.read()) return undefined;
+      const stored = (collection.documents as unknown as { _data: Map<string, { read(): unknown }> })._data;
+      const documents: unknown[] = [];
+      let index = 0;
+      for (const item of stored.values()) {
+        if (index++ < offset) continue;
+        if (documents.length === count) return { documents, more: true };
+        documents.push(item.read());
+      }
+      return { documents, more: false };
     },
   };
 }

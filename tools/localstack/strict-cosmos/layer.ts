@@ -318,13 +318,52 @@ export function createStrictCosmosLayer(dependencies: StrictLayerDependencies): 
     if (!t) return forward(request);
     const partitionKey = parsePartitionKeyHeader(headerValue(request.headers, HEADERS.partitionKey));
     const count = partitionKey === undefined ? wholeContainerCount(request, route) : undefined;
+    const scan = partitionKey === undefined && count === undefined ? wholeContainerScan(request, route) : undefined;
     return metered(
       t,
       partitionOf(t, partitionKey),
       MIN_READ_RU,
-      () => (count !== undefined ? Promise.resolve(countAnswer(t, count)) : forward(request)),
+      () =>
+        count !== undefined
+          ? Promise.resolve(countAnswer(t, count))
+          : scan !== undefined
+            ? Promise.resolve(scan(t))
+            : forward(request),
       (answer) => (answer.status === 200 ? queryCharge(answer.body.length) : FAILED_OPERATION_RU),
     );
+  };
+
+  /**
+   * The read feed of a whole container (a full verification's read of its one feed range), or `SELECT * FROM c`, paged from the
+   * stored items in their order: the server's query engine evaluates the whole query again for every page, in time
+   * that grows with the square of the items, so 50,000 items take minutes a page, where Cosmos DB streams them. The
+   * pages are the server's shape (`Documents`, `_count`, `x-ms-continuation` while more follow), charged as any
+   * query page; the continuation is an offset, which items written between pages can shift (the app reads a
+   * container whole only to verify it).
+   */
+  const wholeContainerScan = (
+    request: ForwardedRequest,
+    route: DocumentsRoute,
+  ): ((t: Target) => Answer) | undefined => {
+    if (!view.documentsPage) return undefined;
+    if (route.op !== 'read-feed') {
+      const body = parseJson(request.body);
+      if (!isPlainObject(body) || typeof body.query !== 'string') return undefined;
+      if (Array.isArray(body.parameters) && body.parameters.length > 0) return undefined;
+      if (!/^\s*select\s+\*\s+from\s+c\s*$/i.test(body.query)) return undefined;
+    }
+    const token = /^scan:(\d+)$/.exec(headerValue(request.headers, 'x-ms-continuation') ?? '');
+    const offset = token ? Number(token[1]) : 0;
+    const requested = Number(headerValue(request.headers, 'x-ms-max-item-count') ?? '100');
+    const size = requested > 0 ? Math.min(requested, 1000) : 100;
+    const page = view.documentsPage(route.db, route.coll, offset, size);
+    if (!page) return undefined;
+    return (t) =>
+      jsonAnswer(
+        200,
+        { _rid: t.info.rid, Documents: page.documents, _count: page.documents.length },
+        page.more ? { 'x-ms-continuation': `scan:${offset + page.documents.length}` } : {},
+      );
   };
 
   /**
