@@ -16,17 +16,21 @@ function deep(levels: number): unknown {
 
 describe('the path of one item never leaks into the next', () => {
   test('an error after a deeply nested item names only its own path', () => {
-    mapItem({ pk: { S: 'a' }, sk: { N: '1' }, nest: deep(30) } as DynamoItem, OPTIONS, newMappingStats());
+    mapItem({ pk: { S: 'a' }, sk: { N: '1' }, nest: deep(30) } as unknown as DynamoItem, OPTIONS, newMappingStats());
     expectMappingError(
       () =>
-        mapItem({ pk: { S: 'a' }, sk: { N: '2' }, flag: { BOOL: 'yes' } } as DynamoItem, OPTIONS, newMappingStats()),
+        mapItem(
+          { pk: { S: 'a' }, sk: { N: '2' }, flag: { BOOL: 'yes' } } as unknown as DynamoItem,
+          OPTIONS,
+          newMappingStats(),
+        ),
       'BAD_VALUE',
       'flag',
     );
     expectMappingError(
       () =>
         mapItem(
-          { pk: { S: 'a' }, sk: { N: '3' }, m: { M: { x: { N: 'x' } } } } as DynamoItem,
+          { pk: { S: 'a' }, sk: { N: '3' }, m: { M: { x: { N: 'x' } } } } as unknown as DynamoItem,
           OPTIONS,
           newMappingStats(),
         ),
@@ -34,7 +38,12 @@ describe('the path of one item never leaks into the next', () => {
       'm.x',
     );
     expectMappingError(
-      () => mapItem({ pk: { S: 'a' }, sk: { N: '4' }, s: { SS: ['a', 7] } } as DynamoItem, OPTIONS, newMappingStats()),
+      () =>
+        mapItem(
+          { pk: { S: 'a' }, sk: { N: '4' }, s: { SS: ['a', 7] } } as unknown as DynamoItem,
+          OPTIONS,
+          newMappingStats(),
+        ),
       'BAD_VALUE',
       's[1]',
     );
@@ -44,7 +53,11 @@ describe('the path of one item never leaks into the next', () => {
     expectMappingError(
       () =>
         mapItem(
-          { pk: { S: 'a' }, sk: { N: '1' }, nest: { L: [{ M: { a: { L: [{ N: '1x' }] } } }] } } as DynamoItem,
+          {
+            pk: { S: 'a' },
+            sk: { N: '1' },
+            nest: { L: [{ M: { a: { L: [{ N: '1x' }] } } }] },
+          } as unknown as DynamoItem,
           OPTIONS,
           newMappingStats(),
         ),
@@ -58,7 +71,7 @@ describe('the path of one item never leaks into the next', () => {
         sk: { N: '2' },
         big: { N: '123456789012345678901' },
         l: { L: [{ N: '98765432109876543210' }] },
-      } as DynamoItem,
+      } as unknown as DynamoItem,
       OPTIONS,
       stats,
     );
