@@ -40,7 +40,7 @@ export function lakeLoadPresence(
   lake: ContainerClient,
   migrationFolder: string,
   runId: string,
-  processId = PROCESS_ID,
+  processId: string = PROCESS_ID,
 ): LoadPresence {
   const folder = presenceFolder(migrationFolder, runId);
   const own = lake.getBlockBlobClient(`${folder}${processId}`);
