@@ -316,7 +316,7 @@ export function migrationView(id) {
     mount(
       ui.chartNote,
       points.length === 0
-        ? 'The chart fills in as files finish loading: one point at each look at the lanes (every 2 to 30 s).'
+        ? 'The chart fills in as files finish loading: one point at each look at the lanes (every 2 s).'
         : '',
     );
     const Chart = window.Chart;

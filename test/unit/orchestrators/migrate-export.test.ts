@@ -183,10 +183,10 @@ describe('migrateExport (replayed)', () => {
     // From the running lanes' custom statuses: every file counted before any lane has ended.
     expect(loading[1].files).toEqual({ total: 3, copied: 3, loaded: 3, failed: 0 });
     expect(loading.map((s) => s.ruCap)).toEqual(loading.map(() => preparedRuCap));
-    // The polls come 2 s, 3 s, 4.5 s … apart.
+    // The polls come 1 s, 1.5 s, then 2 s apart.
     const fires = callsOf(sim.parent, { kind: 'timer' }).map((t) => Date.parse(t.fireAt!));
     expect(fires.slice(1).map((t, i) => Math.round((t - fires[i]) / 100) * 100)).toEqual(
-      [3000, 4500, 6800].slice(0, fires.length - 1),
+      [1500, 2000, 2000].slice(0, fires.length - 1),
     );
 
     const done = sim.parent.customStatus as CustomStatus;
