@@ -274,7 +274,9 @@ describe('line-level problems: dead-lettered with file, line and reason, counted
     expect(status.customStatus.items.deadLettered).toBe(6);
 
     const letters = (
-      await directClients(stack).lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 0)).downloadToBuffer()
+      await directClients(stack)
+        .lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 0))
+        .downloadToBuffer()
     )
       .toString()
       .trim()
@@ -286,7 +288,9 @@ describe('line-level problems: dead-lettered with file, line and reason, counted
       expect(letter).toEqual({ file: generated.files[0].key, line: at, reason: expect.stringMatching(reason), raw });
     }
     expect(
-      await directClients(stack).lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 1)).downloadToBuffer(),
+      await directClients(stack)
+        .lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 1))
+        .downloadToBuffer(),
     ).toHaveLength(0);
     await expectContainerToHold(stack, 'bad-lines', new Map([...documentsOf(good), ...documentsOf(second)]));
   });

@@ -409,7 +409,9 @@ describe('validation survives any item', () => {
     expect(report.validation).toEqual(expect.objectContaining({ passed: true, sampled: 41, mismatched: 0 }));
 
     const letters = (
-      await directClients(stack).lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 0)).downloadToBuffer()
+      await directClients(stack)
+        .lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 0))
+        .downloadToBuffer()
     )
       .toString()
       .trim()

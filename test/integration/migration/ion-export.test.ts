@@ -151,7 +151,11 @@ describe('Ion lines that cannot be read', () => {
       deadLettered: bad.length,
     });
     expect(report.validation).toEqual(expect.objectContaining({ passed: true, countsReconciled: true }));
-    const letters = (await clients().lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 0)).downloadToBuffer())
+    const letters = (
+      await clients()
+        .lake.getBlockBlobClient(deadLetterPath(reportRunFolder(report), 0))
+        .downloadToBuffer()
+    )
       .toString()
       .trim()
       .split('\n')
