@@ -2,16 +2,23 @@
 import { createActivities } from '../../../activities';
 import { MigrationError } from '../../../src/errors';
 import { MigrationReport, Names } from '../../../src/migration/contracts';
+import { VerifyNames } from '../../../src/verify/types';
 import { request } from '../orchestrators/fixtures';
 
-const ORCHESTRATORS: string[] = [Names.migrateExport, Names.migrateLane, Names.syncTable];
+const ORCHESTRATORS: string[] = [
+  Names.migrateExport,
+  Names.migrateLane,
+  Names.syncTable,
+  VerifyNames.verifyTable,
+  VerifyNames.verifyFanOut,
+];
 
 describe('createActivities', () => {
   test('exposes exactly the names in Names that are not orchestrators, each a function', () => {
     const activities = createActivities(() => {
       throw new Error('not needed');
     });
-    const expected = Object.values(Names)
+    const expected = [...Object.values(Names), ...Object.values(VerifyNames)]
       .filter((name) => !ORCHESTRATORS.includes(name))
       .sort();
     expect(Object.keys(activities).sort()).toEqual(expected);
@@ -25,6 +32,11 @@ describe('createActivities', () => {
       'recordSyncOutcome',
       'startLanes',
       'validateMigration',
+      'verifyBucket',
+      'verifyContainerRange',
+      'verifyExpectedFile',
+      'verifyPlan',
+      'verifyReport',
       'writeReport',
     ]);
     for (const handler of Object.values(activities)) expect(typeof handler).toBe('function');
