@@ -7,6 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { createCosmosClient, createLakeContainerClient } from '../../../src/clients/create-clients';
 import { readSettings } from '../../../src/config/settings';
+import { RuBudget } from '../../../src/cosmos/ru-budget';
 import { ensureTargetContainer } from '../../../src/cosmos/target';
 import { loadFile, LoadFileResult } from '../../../src/load/load-file';
 import { useLocalStack } from '../../support/stack';
@@ -29,6 +30,9 @@ test('stopped by its budget at every attempt, a load resumes after its checkpoin
   const body = gzipSync(Array.from({ length: LINES }, (_, i) => line(i + 1)).join('\n') + '\n');
   await lake.getBlockBlobClient(lakePath).uploadData(body);
 
+  // Writes paced at 2,000 RU/s (a few hundred of these items a second), so the file takes many 250 ms budgets
+  // however fast the machine is; unpaced, a quiet machine loaded it in one or two attempts.
+  const ruBudget = new RuBudget(2000);
   const resumedAfter: number[] = [];
   let result: LoadFileResult | undefined;
   for (let attempt = 0; !result?.complete; attempt++) {
@@ -45,6 +49,7 @@ test('stopped by its budget at every attempt, a load resumes after its checkpoin
       sampleQuota: 10,
       runId: 'run-budget',
       timeBudgetMs: 250,
+      ruBudget,
     });
     if (result.resumedAfterLine !== undefined) resumedAfter.push(result.resumedAfterLine);
   }
