@@ -9,8 +9,8 @@
  * 2. Memory (child process): peak RSS growth while one file of at least BENCH_LARGE_MB uncompressed goes
  *    through loadFile from the lake into a back-pressuring Cosmos sink, against the idle child.
  * 3. End to end on the local stack (medians of BENCH_E2E_REPS): POST /api/migrations to the report, against
- *    a direct loader (same files from the same S3 server, same Cosmos server, the same BulkWriter calls, no
- *    Functions, no Durable), alternating which goes first.
+ *    a direct loader (same files from the same S3 server, same Cosmos server, the same BulkWriter calls paced by
+ *    the same RU budget at the cap read from its container, no Functions, no Durable), alternating which goes first.
  * 4. Scale: BENCH_SCALE_FILES tiny files through the local host; the largest orchestration history and
  *    the time per file.
  * 5. Instance memory (child processes, bench/instance-memory.ts): peak RSS of one process running 1 to 16 loads at
@@ -35,6 +35,8 @@ import { Readable } from 'node:stream';
 import { createCosmosClient, createLakeContainerClient, createS3Client } from '../src/clients/create-clients';
 import { readSettings, Settings } from '../src/config/settings';
 import { BulkWriter } from '../src/cosmos/bulk-writer';
+import { leaseRuBudget } from '../src/cosmos/ru-budget';
+import { resolveRuCap } from '../src/cosmos/throughput';
 import { ensureTargetContainer } from '../src/cosmos/target';
 import { withLocalRunThroughput } from '../tools/localstack/strict-cosmos/options';
 import { HostProcess, startHostProcess } from '../tools/localstack/host-process';
@@ -170,6 +172,8 @@ interface Stack {
   settings: Settings;
   s3: S3Client;
   cosmos: CosmosClient;
+  /** The same account without the SDK's 429 retries, as the app's loads write (src/clients/create-clients.ts). */
+  cosmosWrites: CosmosClient;
   lake: ContainerClient;
 }
 
@@ -204,7 +208,15 @@ async function startStack(work: string): Promise<Stack> {
     await lake.createIfNotExists();
     const s3 = createS3Client(settings);
     await ensureBucket(s3, BUCKET);
-    return { stack, host, settings, s3, cosmos: createCosmosClient(settings), lake };
+    return {
+      stack,
+      host,
+      settings,
+      s3,
+      cosmos: createCosmosClient(settings),
+      cosmosWrites: createCosmosClient(settings, { maxRetryAttemptCount: 0 }),
+      lake,
+    };
   } catch (error) {
     await stack.stop();
     throw error;
@@ -328,17 +340,24 @@ async function directLoad(
 ): Promise<{ seconds: number; written: number; requestCharge: number }> {
   const t0 = performance.now();
   await ensureTargetContainer(s.cosmos, { database: DATABASE, container, partitionKeyPaths: ['/pk'] });
-  const target = s.cosmos.database(DATABASE).container(container);
+  // Paced as the app paces its loads: the same cap read from the container, one shared RU budget, writes through a
+  // client without the SDK's serial 429 sleeps. Unpaced, the direct loader is throttled into a weak baseline.
+  const cap = await resolveRuCap(s.cosmos.database(DATABASE).container(container), undefined);
+  const target = s.cosmosWrites.database(DATABASE).container(container);
+  const leases = Array.from({ length: PARALLEL_FILES }, () =>
+    leaseRuBudget(`direct-${container}`, cap.requestUnitsPerSecond, PARALLEL_FILES),
+  );
   const queue = [...generated.files];
   let written = 0;
   let requestCharge = 0;
   await Promise.all(
-    Array.from({ length: PARALLEL_FILES }, async () => {
+    leases.map(async (lease) => {
       for (let file = queue.shift(); file; file = queue.shift()) {
         const object = await s.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: file.key }));
         const stats = newMappingStats();
         const writer = new BulkWriter<number>(target, {
           concurrency: BULK_CONCURRENCY,
+          ruBudget: lease.budget,
           onWritten: () => void written++,
           onRejected: (line, reason) => {
             throw new Error(`${file.key}:${line}: ${reason}`);
@@ -360,6 +379,7 @@ async function directLoad(
         await writer.flush();
         requestCharge += writer.requestCharge;
       }
+      lease.release();
     }),
   );
   return { seconds: (performance.now() - t0) / 1000, written, requestCharge };
