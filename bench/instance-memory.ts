@@ -23,13 +23,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createCosmosClient, createLakeContainerClient, createS3Client } from '../src/clients/create-clients';
-import { readSettings } from '../src/config/settings';
 import { ensureTargetContainer } from '../src/cosmos/target';
 import type { DataFile } from '../src/export/types';
 import { rawCopyPath } from '../src/lake/paths';
-import { findFreePort } from '../tools/localstack/net';
-import { startLocalStack } from '../tools/localstack/stack';
-import { withLocalRunThroughput } from '../tools/localstack/strict-cosmos/options';
+import { startBenchLocalStack } from './local-stack';
 import { ensureBucket } from '../tools/sample/upload-export';
 import { gzippedLines } from './data';
 import type { InstanceMemoryChildResult, InstanceMemoryJob } from './instance-memory-child';
@@ -198,24 +195,9 @@ export async function benchInstanceMemory(s: InstanceBenchStack): Promise<Record
 /** Alone: a local stack of its own (no Functions host), then the figures merged into bench/results.json. */
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'ddb2cosmos-instance-'));
-  const ports = {
-    blob: await findFreePort(),
-    queue: await findFreePort(),
-    table: await findFreePort(),
-    s3: await findFreePort(),
-    cosmos: await findFreePort(),
-  };
   say('starting the local stack…');
-  const stack = await startLocalStack({
-    stateDir: join(work, 'stack'),
-    ports,
-    quiet: true,
-    cosmos: withLocalRunThroughput(),
-  });
+  const { stack, raw, settings } = await startBenchLocalStack(join(work, 'stack'));
   try {
-    const raw = stack.settings as unknown as Record<string, string>;
-    Object.assign(process.env, raw);
-    const settings = readSettings(raw);
     const lake = createLakeContainerClient(settings);
     await lake.createIfNotExists();
     const figures = await benchInstanceMemory({

@@ -33,17 +33,16 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createCosmosClient, createLakeContainerClient, createS3Client } from '../src/clients/create-clients';
-import { readSettings, Settings } from '../src/config/settings';
+import { Settings } from '../src/config/settings';
 import { BulkWriter } from '../src/cosmos/bulk-writer';
 import { leaseRuBudget } from '../src/cosmos/ru-budget';
 import { resolveRuCap } from '../src/cosmos/throughput';
 import { ensureTargetContainer } from '../src/cosmos/target';
-import { withLocalRunThroughput } from '../tools/localstack/strict-cosmos/options';
 import { HostProcess, startHostProcess } from '../tools/localstack/host-process';
 import { readGzipLineBatches } from '../src/export/read-lines';
 import { parseRecord } from '../src/export/records';
 import { findFreePort } from '../tools/localstack/net';
-import { startLocalStack } from '../tools/localstack/stack';
+import { startBenchLocalStack } from './local-stack';
 import type { LocalStack } from '../tools/localstack/types';
 import { mapItem, MappingOptions, newMappingStats } from '../src/mapping';
 import { buildFullExport, GeneratedExport } from '../tools/sample/build-export';
@@ -178,24 +177,8 @@ interface Stack {
 }
 
 async function startStack(work: string): Promise<Stack> {
-  const ports = {
-    blob: await findFreePort(),
-    queue: await findFreePort(),
-    table: await findFreePort(),
-    s3: await findFreePort(),
-    cosmos: await findFreePort(),
-  };
-  const stack = await startLocalStack({
-    stateDir: join(work, 'stack'),
-    ports,
-    quiet: true,
-    cosmos: withLocalRunThroughput(),
-  });
+  const { stack, raw, settings } = await startBenchLocalStack(join(work, 'stack'));
   try {
-    const raw = stack.settings as unknown as Record<string, string>;
-    // The AWS SDK reads its credentials from the environment.
-    Object.assign(process.env, raw);
-    const settings = readSettings(raw);
     mkdirSync(join(work, 'logs'), { recursive: true });
     const host = await startHostProcess({
       appDir: APP_DIR,

@@ -13,7 +13,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createCosmosClient, createLakeContainerClient, createS3Client } from '../src/clients/create-clients';
-import { readSettings } from '../src/config/settings';
 import { ensureTargetContainer } from '../src/cosmos/target';
 import { rawCopyPath } from '../src/lake/paths';
 import { loadFile } from '../src/load/load-file';
@@ -22,8 +21,7 @@ import { buildFullExport } from '../tools/sample/build-export';
 import { uploadExport } from '../tools/sample/upload-export';
 import { startHostProcess } from '../tools/localstack/host-process';
 import { findFreePort } from '../tools/localstack/net';
-import { startLocalStack } from '../tools/localstack/stack';
-import { withLocalRunThroughput } from '../tools/localstack/strict-cosmos/options';
+import { startBenchLocalStack } from './local-stack';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: number): number => {
@@ -61,17 +59,7 @@ function treeRss(pid: number): number {
 
 async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'verify-scale-'));
-  const ports = {
-    blob: await findFreePort(),
-    queue: await findFreePort(),
-    table: await findFreePort(),
-    s3: await findFreePort(),
-    cosmos: await findFreePort(),
-  };
-  const stack = await startLocalStack({ stateDir, ports, quiet: true, cosmos: withLocalRunThroughput() });
-  // The S3 and storage clients read their credentials from the environment, as in the app.
-  Object.assign(process.env, stack.settings);
-  const settings = readSettings(stack.settings as unknown as NodeJS.ProcessEnv);
+  const { stack, settings } = await startBenchLocalStack(stateDir);
   const s3 = createS3Client(settings);
   const lake = createLakeContainerClient(settings);
   const cosmos = createCosmosClient(settings, { requestTimeoutMs: 600_000 });
