@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { VerificationCounts } from '../verify/types';
 import { ApiOptions, expectStatus, getMigration, MigrationStatus } from './api-client';
 
 type Run = (action: () => Promise<number>) => Promise<void>;
@@ -16,14 +17,8 @@ interface VerifyProgress {
   requestCharge?: number;
 }
 
-interface VerificationView {
+interface VerificationView extends VerificationCounts {
   passed: boolean;
-  expected: number;
-  actual: number;
-  matched: number;
-  missingCount: number;
-  unexpectedCount: number;
-  differingCount: number;
   missing: { id: string; partitionKey?: unknown }[];
   unexpected: { id: string; partitionKey?: unknown }[];
   differing: { id: string; partitionKey?: unknown; differences: { path: string }[] }[];
