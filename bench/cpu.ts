@@ -8,9 +8,10 @@
  * - obvious: the floor's reader, JSON.parse, `unmarshall` from @aws-sdk/util-dynamodb with wrapNumbers (so no
  *            number is lost), and the id and partition key done naively (String() of the key values, a regex
  *            for the characters Cosmos DB forbids in ids, the document as `{ id, ...item }`);
- * - ours:    the project's reader (readGzipLineBatches) + parseRecord + mapItem, lossless numbers.
- * - ion:     ours over the same items exported as Amazon Ion (`<file.ion.gz>`): parseRecord reads them with the
- *            project's Ion reader (src/export/ion/fast-reader.ts);
+ * - ours:    the project's reader (readGzipLineBatches) + mapRecord, as the loader runs them, lossless numbers:
+ *            each line read straight into its document (src/export/json-item-line.ts);
+ * - ion:     ours over the same items exported as Amazon Ion (`<file.ion.gz>`): mapRecord reads them with the
+ *            project's Ion reader (src/export/ion/fast-reader.ts), then mapItem;
  * - ionJs:   the same, each line read with Amazon's `ion-js` instead (src/export/ion/ion-js-reader.ts).
  * The obvious alternative gets the floor's reader, so the two compare mapping with mapping. Items per second
  * per core: items / CPU seconds of the process (the gunzip thread included). Repetitions are interleaved
@@ -23,8 +24,8 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { readGzipLineBatches } from '../src/export/read-lines';
-import { parseRecord } from '../src/export/records';
-import { DynamoItem, mapItem, MappingOptions, newMappingStats } from '../src/mapping';
+import { mapRecord } from '../src/export/records';
+import { DynamoItem, mapItem, MappingOptions, MappingStats, newMappingStats } from '../src/mapping';
 
 type Variant = 'floor' | 'obvious' | 'ours' | 'ion' | 'ionJs';
 
@@ -68,19 +69,21 @@ const FORBIDDEN_IN_ID = /[%/\\?#|]/g;
 const naiveEscape = (value: unknown): string =>
   String(value).replace(FORBIDDEN_IN_ID, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-/** The project's reader and mapping over a file, each line decoded by `parse`. */
-async function load(body: Buffer, parse: (text: string) => ReturnType<typeof parseRecord>): Promise<number> {
+/** The project's reader and mapping over a file, each line decoded and mapped by `map`. */
+async function load(body: Buffer, map: (text: string, stats: MappingStats) => void): Promise<number> {
   let items = 0;
   const stats = newMappingStats();
   for await (const lines of readGzipLineBatches(source(body), 'bench.gz')) {
     for (const line of lines) {
-      const record = parse(line.text);
-      if (record.kind === 'put') mapItem(record.item, mapping, stats);
+      map(line.text, stats);
       items++;
     }
   }
   return items;
 }
+
+/** What the loader runs for a line (src/load/load-file.ts). */
+const mapLine = (text: string, stats: MappingStats): void => void mapRecord(text, false, mapping, stats);
 
 const variants: Record<Variant, (body: Buffer, ion: Buffer) => Promise<number>> = {
   async floor(body) {
@@ -104,12 +107,15 @@ const variants: Record<Variant, (body: Buffer, ion: Buffer) => Promise<number>> 
     return items;
   },
   // The same code for both formats, so the two compare decoding with decoding.
-  ours: (body) => load(body, (text) => parseRecord(text, false)),
-  ion: (_, ion) => load(ion, (text) => parseRecord(text, false)),
+  ours: (body) => load(body, mapLine),
+  ion: (_, ion) => load(ion, mapLine),
   // Loaded here, not with this module: see the header.
   ionJs: async (_, ion) => {
     const { readIonRecordWithIonJs } = await import('../src/export/ion/ion-js-reader');
-    return load(ion, (text) => readIonRecordWithIonJs(text, false));
+    return load(ion, (text, stats) => {
+      const record = readIonRecordWithIonJs(text, false);
+      if (record.kind === 'put') mapItem(record.item, mapping, stats);
+    });
   },
 };
 

@@ -1,5 +1,6 @@
-import { DynamoItem } from '../mapping';
+import { DocumentKey, DynamoItem, MappedDocument, mapItem, mapKeys, MappingOptions, MappingStats } from '../mapping';
 import { IonRecordError, isIonLine, parseIonRecord } from './ion';
+import { mapJsonItemLine } from './json-item-line';
 
 /** One line of a data file, decoded: a full export's item, or an incremental export's change record. */
 export type ExportRecord = { kind: 'put'; item: DynamoItem } | { kind: 'delete'; keys: DynamoItem };
@@ -41,4 +42,29 @@ export function parseRecord(text: string, incremental: boolean): ExportRecord {
   if (value.NewImage !== undefined) throw new RecordError('"NewImage" must be an object');
   if (!isObject(value.Keys)) throw new RecordError('an incremental export line must have a "Keys" object');
   return { kind: 'delete', keys: value.Keys as DynamoItem };
+}
+
+/** A line decoded and mapped: the document to upsert, or the key of the document to delete. */
+export type MappedRecord = { kind: 'put'; mapped: MappedDocument } | { kind: 'delete'; key: DocumentKey };
+
+/**
+ * A line decoded and mapped (mapping.md): `mapItem` of a put's item, `mapKeys` of a delete's keys. A full
+ * export's DynamoDB JSON line is read straight into its document (json-item-line.ts); any other line, and any
+ * that reader leaves, goes through `parseRecord`. Either way the same result, or the same RecordError or
+ * MappingError.
+ */
+export function mapRecord(
+  text: string,
+  incremental: boolean,
+  options: MappingOptions,
+  stats: MappingStats,
+): MappedRecord {
+  if (!incremental) {
+    const mapped = mapJsonItemLine(text, options, stats);
+    if (mapped !== undefined) return { kind: 'put', mapped };
+  }
+  const record = parseRecord(text, incremental);
+  return record.kind === 'put'
+    ? { kind: 'put', mapped: mapItem(record.item, options, stats) }
+    : { kind: 'delete', key: mapKeys(record.keys, options) };
 }

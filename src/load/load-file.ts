@@ -6,7 +6,7 @@ import { ErrorCode, MigrationError } from '../errors';
 import { MAX_LINE_BYTES, readGzipEntries, SKIP_PROGRESS_BYTES, SkipProgress } from '../export/read-lines';
 import { DeadLetterSink } from '../lake/dead-letters';
 import { checkpointPath, deadLetterPath, runFolder, RunFolder, samplePath } from '../lake/paths';
-import { mapItem, mapKeys, MappingError, MappingOptions, MappingStats, newMappingStats } from '../mapping';
+import { MappingError, MappingOptions, MappingStats, newMappingStats } from '../mapping';
 import {
   AttemptMarker,
   attemptMarkerPath,
@@ -21,7 +21,7 @@ import {
   writeCheckpoint,
 } from './checkpoint';
 import { LineLedger, PendingLine } from './line-ledger';
-import { parseRecord, RecordError } from '../export/records';
+import { mapRecord, RecordError } from '../export/records';
 import type { Failure, Outcome } from '../migration/contracts';
 
 export interface LoadFileInput {
@@ -123,9 +123,9 @@ function operationFor(
   input: LoadFileInput,
   stats: MappingStats,
 ): { operation: OperationInput; kind: 'put' | 'delete' } {
-  const record = parseRecord(text, input.incremental);
+  const record = mapRecord(text, input.incremental, input.mapping, stats);
   if (record.kind === 'put') {
-    const mapped = mapItem(record.item, input.mapping, stats);
+    const { mapped } = record;
     return {
       kind: 'put',
       operation: {
@@ -137,7 +137,7 @@ function operationFor(
     };
   }
   // Keys mapped and named as the item's key attributes are, so the value at the path is the one it was written with.
-  const key = mapKeys(record.keys, input.mapping);
+  const { key } = record;
   return {
     kind: 'delete',
     operation: { operationType: 'Delete', id: key.id, partitionKey: key.partitionKey as never },

@@ -116,13 +116,14 @@ function wellFormedKey(text: string, name: string): string {
   );
 }
 
-function keyPart(item: DynamoItem, name: string): string {
+/** The escaped canonical text of key attribute `name`, whose value is `av` unless the item lacks it. */
+function keyPart(present: boolean, av: AttributeValue | undefined, name: string): string {
   // The common keys take the short way; everything else, errors included, the full one with the path.
-  const simple = Object.hasOwn(item, name) ? simpleCanonicalKey(item[name]) : undefined;
+  const simple = present ? simpleCanonicalKey(av) : undefined;
   if (simple !== undefined) return encodeIdPart(wellFormedKey(simple, name));
   const path = formatPath([name], false);
-  if (!Object.hasOwn(item, name)) throw new MappingError('MISSING_KEY', path, 'the key attribute is missing');
-  return encodeIdPart(wellFormedKey(canonicalKey(item[name], path), name));
+  if (!present) throw new MappingError('MISSING_KEY', path, 'the key attribute is missing');
+  return encodeIdPart(wellFormedKey(canonicalKey(av as AttributeValue, path), name));
 }
 
 function fitsIdLimit(s: string): boolean {
@@ -138,8 +139,30 @@ function fitsIdLimit(s: string): boolean {
 export function documentId(item: DynamoItem, keySchema: KeySchema): string {
   if (!isPlainObject(item))
     throw new MappingError('BAD_VALUE', '', `the item is not an object: ${quoteForMessage(item)}`);
-  const partition = keyPart(item, keySchema.partitionKey);
-  const id = keySchema.sortKey === undefined ? partition : `${partition}|${keyPart(item, keySchema.sortKey)}`;
+  const { partitionKey, sortKey } = keySchema;
+  const partition = keyPart(Object.hasOwn(item, partitionKey), item[partitionKey], partitionKey);
+  return idOfParts(
+    partition,
+    sortKey === undefined ? undefined : keyPart(Object.hasOwn(item, sortKey), item[sortKey], sortKey),
+  );
+}
+
+/**
+ * `documentId` of an item whose key attributes hold `partition` and `sort` (undefined: the item lacks that
+ * attribute), for a reader that has the key values without an item object around them (export/json-item-line.ts).
+ */
+export function documentIdOfKeys(
+  partition: AttributeValue | undefined,
+  sort: AttributeValue | undefined,
+  keySchema: KeySchema,
+): string {
+  const { partitionKey, sortKey } = keySchema;
+  const part = keyPart(partition !== undefined, partition, partitionKey);
+  return idOfParts(part, sortKey === undefined ? undefined : keyPart(sort !== undefined, sort, sortKey));
+}
+
+function idOfParts(partition: string, sort: string | undefined): string {
+  const id = sort === undefined ? partition : `${partition}|${sort}`;
   if (fitsIdLimit(id)) return id;
   return HASH_PREFIX + createHash('sha256').update(id, 'utf8').digest('hex');
 }

@@ -22,7 +22,8 @@ const contexts: Record<NumberMode, ValueContext> = {
   double: createValueContext('double'),
 };
 
-function contextFor(options: MappingOptions): ValueContext {
+/** The value context of `options`' number mode, its pending counts cleared; throws for an unknown mode. */
+export function contextFor(options: MappingOptions): ValueContext {
   if (!Object.hasOwn(contexts, options.numberMode)) {
     throw new MigrationError(
       'CONFIGURATION',
@@ -61,7 +62,8 @@ function buildPlan(options: MappingOptions): PartitionKeyPlan {
   return partitionKeyPlan(keySchema, paths);
 }
 
-function planFor(options: MappingOptions): PartitionKeyPlan {
+/** Where the partition key of a document mapped with `options` is read; throws for unusable paths. */
+export function planFor(options: MappingOptions): PartitionKeyPlan {
   if (options === lastOptions && lastPlan) return lastPlan;
   let plan = plans.get(options);
   if (!plan) {

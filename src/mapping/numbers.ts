@@ -149,19 +149,27 @@ const POWERS_OF_TEN: readonly number[] = Array.from({ length: EXACT_DIGITS + 1 }
  * gives the double nearest to the decimal, which is what `Number(s)` gives (Clinger's fast path). -0 is 0.
  */
 export function shortPlainValue(s: string): number {
-  const length = s.length;
-  if (length === 0 || length > EXACT_DIGITS + 2) return NaN;
-  let i = 0;
+  return shortPlainValueAt(s, 0, s.length);
+}
+
+/**
+ * `shortPlainValue` of `text.slice(start, end)`, read in place: a reader scanning a whole line gets the number
+ * without cutting its string out first (export/json-item-line.ts).
+ */
+export function shortPlainValueAt(text: string, start: number, end: number): number {
+  const length = end - start;
+  if (length <= 0 || length > EXACT_DIGITS + 2) return NaN;
+  let i = start;
   let negative = false;
-  if (s.charCodeAt(0) === MINUS) {
+  if (text.charCodeAt(start) === MINUS) {
     negative = true;
-    i = 1;
+    i++;
   }
   let digitCount = 0;
   let mantissa = 0;
   let point = -1;
-  for (; i < length; i++) {
-    const c = s.charCodeAt(i);
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
     if (c >= ZERO && c <= NINE) {
       mantissa = mantissa * 10 + (c - ZERO);
       digitCount++;
@@ -172,7 +180,7 @@ export function shortPlainValue(s: string): number {
     }
   }
   if (digitCount === 0 || digitCount > EXACT_DIGITS) return NaN;
-  const value = point < 0 ? mantissa : mantissa / POWERS_OF_TEN[length - 1 - point];
+  const value = point < 0 ? mantissa : mantissa / POWERS_OF_TEN[end - 1 - point];
   return negative && mantissa !== 0 ? -value : value;
 }
 
