@@ -66,6 +66,8 @@ let lastEscaped = false;
 // The top-level attributes of the item, in line order; reused from line to line.
 const names: string[] = [];
 const values: MappedValue[] = [];
+/** The slot of each of those names in `seenNames`, as `nameSlot` gave it. */
+const slots: number[] = [];
 
 const number: MappedNumber = { value: 0, keptAsString: false, lostPrecision: false };
 
@@ -138,11 +140,45 @@ function readString(): string {
   return lastString();
 }
 
-/** An attribute or map member name. One that is an array index (JSON.parse lists those first) goes the general way. */
-function readName(): string {
-  const name = readString();
-  const c = name.charCodeAt(0);
-  if (c >= ZERO && c <= NINE) throw BAIL;
+/**
+ * Names read before, by depth and place in their object: the items of one table mostly repeat their names, and
+ * a name already used as a property key stores and looks up faster than a fresh slice of the line. A name is kept
+ * once it has been used as a key: V8 has then made it its own string, so it does not hold on to the line.
+ */
+const NAME_SLOTS = 64;
+const NAME_DEPTHS = 8;
+const MAX_SEEN_NAME = 256;
+const seenNames: (string | undefined)[] = new Array<string | undefined>(NAME_DEPTHS * NAME_SLOTS).fill(undefined);
+/** The slot the name just read should be kept in once it is a key, or -1 (it came from there, or has escapes). */
+let nameSlot = -1;
+
+/**
+ * An attribute or map member name, the `index`th of its object at `depth`. One that is an array index (JSON.parse
+ * lists those first) goes the general way.
+ */
+function readName(depth: number, index: number): string {
+  if (line.charCodeAt(at) !== QUOTE) skipWhitespace();
+  const slot =
+    (depth < NAME_DEPTHS ? depth : NAME_DEPTHS - 1) * NAME_SLOTS + (index < NAME_SLOTS ? index : NAME_SLOTS - 1);
+  const seen = seenNames[slot];
+  let name: string;
+  if (
+    seen !== undefined &&
+    line.charCodeAt(at) === QUOTE &&
+    line.charCodeAt(at + 1 + seen.length) === QUOTE &&
+    line.startsWith(seen, at + 1)
+  ) {
+    // The same characters between quotes: the same name (kept names have no escapes, so no quote or backslash).
+    name = seen;
+    at += seen.length + 2;
+    nameSlot = -1;
+  } else {
+    skipString();
+    name = lastString();
+    const c = name.charCodeAt(0);
+    if (c >= ZERO && c <= NINE) throw BAIL;
+    nameSlot = !lastEscaped && name.length <= MAX_SEEN_NAME ? slot : -1;
+  }
   expect(COLON);
   return name;
 }
@@ -232,13 +268,16 @@ function readMap(depth: number): { [name: string]: MappedValue } {
     return out;
   }
   const inner = depth + 1;
+  let index = 0;
   do {
-    const name = readName();
+    const name = readName(inner, index++);
+    const slot = nameSlot;
     path[inner] = name;
     const value = readValue(inner);
     // A name seen before (JSON.parse keeps the last value) or one the object inherits (`__proto__`).
     if (out[name] !== undefined) throw BAIL;
     out[name] = value;
+    if (slot >= 0) seenNames[slot] = name;
   } while (nextElement(RBRACE));
   return out;
 }
@@ -347,6 +386,8 @@ function keyValue(value: MappedValue): AttributeValue {
   }
 }
 
+const MAX_NAMES_TO_SEARCH = 64;
+
 /**
  * The document name of top-level attribute `name` (mapping.md §4), as `documentName` gives it: the names of the
  * item are `names`, not an object's own properties.
@@ -357,6 +398,9 @@ function documentNameOf(name: string, value: MappedValue, id: string): string {
   } else if (name.charCodeAt(0) !== UNDERSCORE || !isSystemPropertyName(name)) {
     return name;
   }
+  // Looked up in a list: an item of many attributes that needs a rename goes the general way, which looks up
+  // its item's own properties, so that a line of many `_ts`, `_ddb__ts`, … names costs no more here than there.
+  if (names.length > MAX_NAMES_TO_SEARCH) throw BAIL;
   let target = RENAME_PREFIX + name;
   while (names.includes(target)) target = RENAME_PREFIX + target;
   ctx.pending.renames.push(name);
@@ -373,8 +417,10 @@ function readItem(options: MappingOptions, plan: PartitionKeyPlan, stats: Mappin
   let partition: AttributeValue | undefined;
   let sort: AttributeValue | undefined;
   if (peek() !== RBRACE) {
+    let index = 0;
     do {
-      const name = readName();
+      const name = readName(0, index++);
+      slots.push(nameSlot);
       path[0] = name;
       const value = readValue(0);
       if (name === partitionKey) {
@@ -412,6 +458,7 @@ function readItem(options: MappingOptions, plan: PartitionKeyPlan, stats: Mappin
       throw BAIL;
     }
     document[target] = value;
+    if (target === name && slots[i] >= 0) seenNames[slots[i]] = name;
   }
   const partitionKeyValue = partitionKeyValueOf(plan, document, (key) =>
     key === partitionKey ? partitionName : sortName,
@@ -424,6 +471,7 @@ function release(): void {
   line = '';
   while (names.length !== 0) names.pop();
   while (values.length !== 0) values.pop();
+  while (slots.length !== 0) slots.pop();
 }
 
 /**

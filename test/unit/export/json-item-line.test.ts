@@ -394,6 +394,45 @@ describe('the direct DynamoDB JSON reader', () => {
     expect(tally.direct).toBe(8);
   });
 
+  it('agrees on names that extend, shorten or escape the names of the lines before', () => {
+    const lines = [
+      '{"Item":{"pk":{"S":"a"},"sk":{"N":"1"},"name":{"S":"x"},"m":{"M":{"inner":{"S":"y"}}}}}',
+      '{"Item":{"pk":{"S":"a"},"sk":{"N":"2"},"names":{"S":"x"},"m":{"M":{"inne":{"S":"y"}}}}}',
+      '{"Item":{"pk":{"S":"a"},"sk":{"N":"3"},"nam":{"S":"x"},"m":{"M":{"inner":{"S":"y"},"inner":{"S":"z"}}}}}',
+      '{"Item":{"pk":{"S":"a"},"sk":{"N":"4"},"n\\u0061me":{"S":"x"},"m":{"M":{"in\\"ner":{"S":"y"}}}}}',
+      '{"Item":{"pk":{"S":"a"},"sk":{"N":"5"},"name":{"S":"x"},"m":{"M":{"inner":{"S":"y"}}}}}',
+      '{"Item":{"pk":{"S":"a"},"sk":{"N":"6"},"name" :{"S":"x"},"m":{"M":{ "inner":{"S":"y"}}}}}',
+      '{"Item":{"pk":{"S":"a"},"sk":{"N":"7"},name:{"S":"x"}}}',
+      '{"Item":{"pk":{"S":"a"},"sk":{"N":"8"},"name',
+      '{"Item":{"pk":{"S":"a"},"sk":{"N":"9"},"name":{"S":"x"},"m":{"M":{"inner":{"S":"y"}}}}}',
+    ];
+    const tally = differential(lines, { keySchema: { partitionKey: 'pk', sortKey: 'sk' }, numberMode: 'lossless' });
+    expect(tally.direct).toBe(6);
+  });
+
+  it('agrees on large hostile items: many attributes with renames, long escaped strings', () => {
+    const many = (count: number): DynamoItem => {
+      const item: DynamoItem = { pk: { S: 'a' }, sk: { N: '1' } };
+      for (let i = 0; i < count; i++) item[`a${i}`] = { N: String(i) };
+      item._ts = { N: '1' };
+      item._ddb__ts = { N: '2' };
+      item._ddb__ddb__ts = { N: '3' };
+      item.id = { S: 'not the id' };
+      return item;
+    };
+    const lines = [
+      itemLine(many(10)),
+      itemLine(many(5000)),
+      itemLine({ pk: { S: 'a' }, sk: { N: '1' }, v: { S: '\u0000"\\'.repeat(100_000) } }),
+      itemLine({ pk: { S: 'a' }, sk: { N: '1' }, v: { SS: Array.from({ length: 20_000 }, (_, i) => `s${i}\n`) } }),
+    ];
+    for (const options of [
+      { keySchema: { partitionKey: 'pk', sortKey: 'sk' }, numberMode: 'lossless' as const },
+      ...ID_SCHEMAS,
+    ])
+      differential(lines, options);
+  });
+
   it('agrees on thousands of damaged sample lines', () => {
     const random = seededRandom(15);
     const tokens = [
