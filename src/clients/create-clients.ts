@@ -5,6 +5,7 @@ import { DefaultAzureCredential, TokenCredential } from '@azure/identity';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { Settings } from '../config/settings';
 import { awsCredentialsFor } from './aws-credentials';
+import { guardRoutingMapCache } from './routing-map-cache';
 
 /** Every external client the activities use, built once per process (the composition root). */
 export interface Clients {
@@ -103,7 +104,9 @@ export function createCosmosClient(
   options: CosmosClientTuning = {},
   azureCredential = lazyAzureCredential(),
 ): CosmosClient {
-  return new CosmosClient(cosmosClientOptions(settings, options, azureCredential));
+  const client = new CosmosClient(cosmosClientOptions(settings, options, azureCredential));
+  guardRoutingMapCache(client);
+  return client;
 }
 
 export function createClients(settings: Settings): Clients {

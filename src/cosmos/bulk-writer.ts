@@ -1,10 +1,10 @@
 import { Container, ErrorResponse, OperationInput } from '@azure/cosmos';
 import { MigrationError } from '../errors';
 import { parsePartitionKeyPath } from '../mapping/partition-key';
-import { BackoffPolicy, DEFAULT_BACKOFF, nextDelay, sleep } from '../retry/backoff';
+import { BackoffPolicy, DEFAULT_BACKOFF, METADATA_RETRIES, nextDelay, retrying, sleep } from '../retry/backoff';
 import { AdaptiveConcurrency } from './adaptive-concurrency';
 import { RuBudget } from './ru-budget';
-import { isTransientStatus, retryAfterOf, statusOf } from './status';
+import { isTransientError, isTransientStatus, retryAfterOf, statusOf } from './status';
 
 /** A write with the bookkeeping the caller needs back when it succeeds or is rejected. */
 export interface PendingWrite<M> {
@@ -70,6 +70,16 @@ const MIN_BUDGETED_BATCH = 10;
 interface WriteResult {
   response?: { statusCode: number; requestCharge?: number };
   error?: ErrorResponse;
+}
+
+/**
+ * An operation the SDK failed before sending it (its container or partition key range lookup failed) comes back as
+ * the error itself, the reason of a rejected promise, rather than as `{ error }`.
+ */
+function asWriteResult(result: unknown): WriteResult {
+  const { response, error } = (result ?? {}) as WriteResult;
+  if (response || error) return { response, error };
+  return { error: result as ErrorResponse };
 }
 
 const partitionKeyPathsByContainer = new Map<string, Promise<string[] | undefined>>();
@@ -224,7 +234,11 @@ export class BulkWriter<M> {
   private async execute(pending: PendingWrite<M>[]): Promise<WriteResult[]> {
     if (pending.length <= this.pointWriteLimit && (await this.suitsPointWrites(pending)))
       return this.pointWrites(pending);
-    return this.container.items.executeBulkOperations(pending.map((p) => p.operation));
+    // The SDK reads the container's definition for each bulk call until it has it, without retries on this client
+    // and failing every operation of the call if that read fails: read it here first, retried (routing-map-cache.ts).
+    await partitionKeyPathsOf(this.container);
+    const results = await this.container.items.executeBulkOperations(pending.map((p) => p.operation));
+    return results.map(asWriteResult);
   }
 
   /**
@@ -268,13 +282,16 @@ export class BulkWriter<M> {
 
   private async send(batch: PendingWrite<M>[]): Promise<void> {
     let pending = batch;
-    const startedAt = Date.now();
+    let startedAt = Date.now();
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > 1) this.retries++;
       let retryAfter: number | undefined;
       let retry: PendingWrite<M>[] = [];
       const budget = this.options.ruBudget;
+      const waitFrom = Date.now();
       const reserved = budget ? await budget.acquire(pending.length * this.ruPerOperation(), this) : 0;
+      // Waiting for the migration's own budget is pacing, not the service failing: it does not spend the retries' time.
+      startedAt += Date.now() - waitFrom;
       const sentAt = budget?.now();
       const ticket = this.window.begin();
       let charge = 0;
@@ -341,7 +358,11 @@ export class BulkWriter<M> {
 function partitionKeyPathsOf(container: Container): Promise<string[] | undefined> {
   let paths = partitionKeyPathsByContainer.get(container.url);
   if (!paths) {
-    paths = container.read().then(
+    paths = retrying(() => container.read(), {
+      policy: METADATA_RETRIES,
+      isTransient: isTransientError,
+      retryAfterOf,
+    }).then(
       ({ resource }) => resource?.partitionKey?.paths,
       () => {
         partitionKeyPathsByContainer.delete(container.url);

@@ -8,6 +8,11 @@ export function isTransientStatus(status: number | undefined): boolean {
   return status === undefined || status === 0 || TRANSIENT.has(status);
 }
 
+/** An error worth another try: throttled, timed out, unavailable, or no answer at all. */
+export function isTransientError(error: unknown): boolean {
+  return isTransientStatus(statusOf(error));
+}
+
 export function statusOf(error: unknown): number | undefined {
   if (error && typeof error === 'object') {
     const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };

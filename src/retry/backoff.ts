@@ -15,6 +15,12 @@ export interface BackoffPolicy {
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 15_000, maxAttempts: 12, maxTotalMs: 300_000 };
 
 /**
+ * A metadata read (a container's definition, its partition key ranges): about a minute of tries. They are rare (once
+ * per container and client) and nothing is written without them.
+ */
+export const METADATA_RETRIES: BackoffPolicy = { initialMs: 100, maxMs: 5_000, maxAttempts: 12, maxTotalMs: 60_000 };
+
+/**
  * Delay before retry number `attempt` (1 = first retry): exponential with full jitter, so many writers
  * throttled at once do not come back in lockstep; never shorter than what the server asked for.
  */

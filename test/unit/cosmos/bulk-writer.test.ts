@@ -200,6 +200,61 @@ describe('BulkWriter', () => {
     expect(clock.time).toBeGreaterThanOrEqual(11_500);
   });
 
+  test('an operation the SDK failed before sending it (a failed metadata lookup) is retried, not rejected', async () => {
+    const { container } = fakeContainer();
+    let calls = 0;
+    const bulk = container.items.executeBulkOperations.bind(container.items);
+    // As @azure/cosmos answers when its container or partition key range lookup failed: the error itself per
+    // operation (a rejected promise's reason), code 500.
+    (container.items as { executeBulkOperations: unknown }).executeBulkOperations = async (
+      operations: OperationInput[],
+    ) =>
+      ++calls === 1
+        ? operations.map(() => Object.assign(new Error('Request rate is large'), { code: 500 }))
+        : bulk(operations);
+    const written = new Set<number>();
+    const rejected: string[] = [];
+    const writer = new BulkWriter<number>(container, {
+      pointWriteLimit: 0,
+      backoff: fastBackoff,
+      onWritten: (i) => written.add(i),
+      onRejected: (_, reason) => rejected.push(reason),
+    });
+    for (let i = 0; i < 100; i++) await writer.write(upsert(i), i);
+    await writer.flush();
+    expect(rejected).toEqual([]);
+    expect(written.size).toBe(100);
+    expect(calls).toBeGreaterThan(1);
+  });
+
+  test('time spent waiting for the RU budget does not count against the retries of a throttled call', async () => {
+    // A real clock: the budget's waits (its debt after each call that cost more than a bucket) take real time, more
+    // than the retry policy's whole time, which only the service's own refusals may spend.
+    const budget = new RuBudget(100, 0.25);
+    const { container } = fakeContainer({ charge: 5 });
+    let calls = 0;
+    const bulk = container.items.executeBulkOperations.bind(container.items);
+    (container.items as { executeBulkOperations: unknown }).executeBulkOperations = async (
+      operations: OperationInput[],
+    ) =>
+      ++calls % 2 === 1
+        ? operations.map(() => ({ error: Object.assign(new Error('throttled'), { code: 429, retryAfterInMs: 1 }) }))
+        : bulk(operations);
+    const written = new Set<number>();
+    const writer = new BulkWriter<number>(container, {
+      ruBudget: budget,
+      concurrency: 1,
+      pointWriteLimit: 0,
+      backoff: { initialMs: 1, maxMs: 2, maxAttempts: 50, maxTotalMs: 150 },
+      onWritten: (i) => written.add(i),
+      onRejected: () => undefined,
+    });
+    for (let i = 0; i < 30; i++) await writer.write(upsert(i), i);
+    await writer.flush();
+    expect(written.size).toBe(30);
+    expect(budget.waitedMs).toBeGreaterThan(150);
+  }, 30_000);
+
   test('bytes in flight are bounded whatever the window allows', async () => {
     const { container, calls } = fakeContainer();
     const writer = new BulkWriter<number>(container, {
