@@ -6,15 +6,17 @@
  *
  * It gives exactly what `parseRecord` + `mapItem` give, or nothing: anything it does not cover, and every error
  * alike, makes it return `undefined`, and the caller takes the general path, which then maps the line or says
- * why not with its own words. So it can be faster, never decide differently (test/unit/export/json-item-line.test.ts
- * runs both over the sample items and the edge cases). What it leaves to the general path: whitespace
- * is read, but a line with anything else unusual — keys that are array indices (JSON.parse's objects list
- * those first), names an object already has (duplicates, and `Object.prototype`'s own such as `__proto__` or
- * `constructor`), a descriptor spelled with escapes, a value of the wrong shape, more than one descriptor,
- * nesting at MAX_NESTING, a bad number, a key attribute that is missing or not S, N or B — goes the general way.
+ * why not in its own words. So it can be faster, never decide differently: test/unit/export/json-item-line.test.ts
+ * runs both over the sample items, the edge cases and thousands of damaged lines. JSON whitespace and escapes
+ * are read (escaped strings are decoded by JSON.parse itself); left to the general path are incremental records,
+ * and any line with a name that is an array index (JSON.parse's objects list those first), a name its object
+ * already has (a duplicate, or one of `Object.prototype`'s such as `__proto__` or `constructor`), a descriptor
+ * spelled with escapes, a value of the wrong shape or with more than one descriptor, nesting at MAX_NESTING, a
+ * bad number, or a key attribute that is missing or not S, N or B.
  *
- * Bounded by the line: no regex, recursion only as deep as MAX_NESTING, nothing allocated beyond the values of
- * the document (strings are slices of the line) and the names of the top-level attributes.
+ * Bounded by the line: no regex, recursion only as deep as MAX_NESTING, work linear in the line, and nothing
+ * kept beyond the document's values (strings are slices of the line), the item's top-level names until the
+ * document is built, and a fixed number of short names to recognise in the next lines.
  */
 import { MAX_NESTING, ValueContext } from '../mapping/attribute-values';
 import { documentIdOfKeys } from '../mapping/identity';
@@ -483,6 +485,10 @@ export function mapJsonItemLine(
   options: MappingOptions,
   stats: MappingStats,
 ): MappedDocument | undefined {
+  // Not an object (an Ion line, say): nothing to try.
+  let first = 0;
+  while (first < text.length && text.charCodeAt(first) <= SPACE) first++;
+  if (text.charCodeAt(first) !== LBRACE) return undefined;
   let plan: PartitionKeyPlan;
   try {
     ctx = contextFor(options);
