@@ -19,9 +19,15 @@ let slowReads = false;
 beforeAll(async () => {
   cosmos = await startFaultProxy(stack.endpoints.cosmos, {
     tls: cosmosServerCertificate(),
-    // The container side reads the read feed (GET …/docs), a page at a time.
+    // The container side reads the read feed a page at a time: `items.readAll()` sends it as the query
+    // `SELECT * from c` (POST …/docs), each page with a query plan request beside it, which is not slowed.
     plan: (request) =>
-      slowReads && request.method === 'GET' && /\/docs(\?|$)/.test(request.url)
+      slowReads &&
+      /\/docs(\?|$)/.test(request.url) &&
+      (request.method === 'GET' ||
+        ((String(request.headers['x-ms-documentdb-isquery']).toLowerCase() === 'true' ||
+          String(request.headers['content-type']).startsWith('application/query+json')) &&
+          String(request.headers['x-ms-cosmos-is-query-plan-request']).toLowerCase() !== 'true'))
         ? { kind: 'delay', ms: 1500 }
         : undefined,
   });
