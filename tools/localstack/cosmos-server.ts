@@ -5,10 +5,13 @@
  * Started by the local stack; not meant to be imported.
  *
  *   node cosmos-server.js --host 127.0.0.1 --port 8081 --state-dir .local/cosmos [--verbose]
- *                         [--strict on|off] [--entra-id-only on|off] [--serverless on|off]
+ *                         [--strict on|off] [--entra-id-only on|off] [--serverless on|off] [--snapshots on|off]
  *
- * The three switches default to LOCALSTACK_COSMOS_STRICT, LOCALSTACK_COSMOS_ENTRA_ID_ONLY and
- * LOCALSTACK_COSMOS_SERVERLESS, then to on, off, off.
+ * The three switches of the strict layer default to LOCALSTACK_COSMOS_STRICT, LOCALSTACK_COSMOS_ENTRA_ID_ONLY and
+ * LOCALSTACK_COSMOS_SERVERLESS, then to on, off, off. --snapshots defaults to LOCALSTACK_COSMOS_SNAPSHOTS, then on:
+ * off keeps the account in memory only (nothing restored, nothing written), for bench runs of a million documents,
+ * whose whole-account snapshot (about 1.2 GB, written synchronously) would stop the server for many seconds every
+ * few seconds; their state directory is thrown away afterwards anyway.
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -39,8 +42,11 @@ interface ServerArgs {
   port: number;
   stateDir: string;
   verbose: boolean;
+  snapshots: boolean;
   layer: ResolvedStrictCosmosOptions;
 }
+
+const SNAPSHOTS_ENV = 'LOCALSTACK_COSMOS_SNAPSHOTS';
 
 function parseServerArgs(argv: string[]): ServerArgs {
   const { values } = parseArgs({
@@ -54,6 +60,7 @@ function parseServerArgs(argv: string[]): ServerArgs {
       'entra-id-only': { type: 'string' },
       serverless: { type: 'string' },
       'default-throughput': { type: 'string' },
+      snapshots: { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -66,7 +73,8 @@ function parseServerArgs(argv: string[]): ServerArgs {
     defaultThroughput: parseThroughput(values['default-throughput']),
   });
   const host = values.host ?? '127.0.0.1';
-  return { host, port, stateDir: values['state-dir'], verbose: values.verbose ?? false, layer };
+  const snapshots = parseSwitch(values.snapshots) ?? parseSwitch(process.env[SNAPSHOTS_ENV]) ?? true;
+  return { host, port, stateDir: values['state-dir'], verbose: values.verbose ?? false, snapshots, layer };
 }
 
 /**
@@ -108,14 +116,16 @@ async function main(): Promise<void> {
       rmSync(join(args.stateDir, entry), { force: true });
   }
   // Read before listening; the account is only created once the port is bound.
-  let snapshot: Snapshot = await readSnapshot(snapshotFile);
+  let snapshot: Snapshot = args.snapshots ? await readSnapshot(snapshotFile) : [];
 
   let account: Account | undefined;
   interceptAccount(
     (created) => {
       const stats = restoreSnapshot(created, snapshot);
       console.log(
-        `restored ${stats.databases} database(s), ${stats.collections} container(s), ${stats.documents} document(s) from ${snapshotFile}`,
+        args.snapshots
+          ? `restored ${stats.databases} database(s), ${stats.collections} container(s), ${stats.documents} document(s) from ${snapshotFile}`
+          : `snapshots off: the account is kept in memory only`,
       );
       account = created;
       // The account now references the documents; drop the record wrappers.
@@ -127,7 +137,7 @@ async function main(): Promise<void> {
   let dirty = false;
   let snapshotCostMs = 0;
   const flush = (): void => {
-    if (!dirty || !account) return;
+    if (!args.snapshots || !dirty || !account) return;
     dirty = false;
     const started = Date.now();
     try {
@@ -150,7 +160,7 @@ async function main(): Promise<void> {
   };
 
   const shutdown = (signal: NodeJS.Signals): void => {
-    console.log(`${signal}: writing final snapshot and exiting`);
+    console.log(args.snapshots ? `${signal}: writing final snapshot and exiting` : `${signal}: exiting`);
     flush();
     process.exit(0);
   };
@@ -190,7 +200,7 @@ async function main(): Promise<void> {
     await listen(server, args.port, args.host);
   }
   console.log(`cosmosdb-server listening on https://${args.host}:${args.port}, ${describeStrictCosmos(args.layer)}`);
-  scheduleFlush();
+  if (args.snapshots) scheduleFlush();
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
