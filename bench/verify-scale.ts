@@ -1,54 +1,69 @@
 /**
- * Full verification at scale on the local stack: an export of N items (default 1,000,000) is generated, put into
- * S3 (manifests) and the lake (data files, where the loads leave them), loaded into a container by the project's
- * own loader (src/load/load-file.ts, no Functions host: faster than a migration through the app), registered as a
- * synced table whose ledger has it applied, and then verified through POST /api/tables/{name}/verify on the local
- * Functions host. Prints the duration, the host's peak RSS (sampled every 500 ms over its process tree), the RUs
- * the local server charged and the result. `--kill` kills the host with SIGKILL once half the export files are
- * read and starts it again on the same state: the verification must finish with the same result.
+ * Full verification at scale on the local stack, through the app as a user runs it: an export of N items is
+ * generated and put into S3, the table is registered (`PUT /api/tables/{name}`) and synced
+ * (`POST /api/tables/{name}/sync`: the app's own migration of the full export into the container), the host is
+ * started afresh, and the table is verified (`POST /api/tables/{name}/verify`). Prints and records (bench/results.json,
+ * `verify`) the verification's duration, documents per second, RUs (the verification's own `requestCharge`), the
+ * host's peak RSS (VmHWM of the host process, and its process tree's RSS sampled every 500 ms), the sync's
+ * duration and peak, and the result. With `--kill` the host is killed with SIGKILL once half the export files are
+ * read and started again on the same state: the run records which activities had finished at the kill and which
+ * ran after it (from the host's log), and the verification must still pass with every item.
  *
- *   node dist/bench/verify-scale.js [--items 1000000] [--files 20] [--kill]
+ *   node dist/bench/verify-scale.js [--items 1000000] [--files 20] [--kill] [--throughput 50000] [--snapshots on]
+ *
+ * BENCH_VERIFY_ITEMS, BENCH_VERIFY_FILES, BENCH_VERIFY_KILL=1 and BENCH_VERIFY_THROUGHPUT stand in for the flags
+ * (CI's small run sets them). The local Cosmos server keeps its account in memory only (LOCALSTACK_COSMOS_SNAPSHOTS
+ * off, unless set): a snapshot of a million documents takes seconds each time and nothing here restarts the server.
+ * `--throughput` is the container's RU/s (LOCALSTACK_COSMOS_DEFAULT_THROUGHPUT); the app caps itself at 80% of it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createCosmosClient, createLakeContainerClient, createS3Client } from '../src/clients/create-clients';
-import { ensureTargetContainer } from '../src/cosmos/target';
-import { rawCopyPath } from '../src/lake/paths';
-import { loadFile } from '../src/load/load-file';
-import { TableStore } from '../src/sync/table-store';
 import { buildFullExport } from '../tools/sample/build-export';
 import { uploadExport } from '../tools/sample/upload-export';
-import { startHostProcess } from '../tools/localstack/host-process';
+import { startHostProcess, type HostProcess } from '../tools/localstack/host-process';
 import { findFreePort } from '../tools/localstack/net';
 import { startBenchLocalStack } from './local-stack';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number): number => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const ITEMS = flag('items', 1_000_000);
-const FILES = flag('files', 20);
-const KILL = args.includes('--kill');
 const BUCKET = 'scale-exports';
 const TABLE = 'scale-table';
-const target = { database: 'scale', container: 'items', partitionKeyPaths: ['/pk'] };
-const mapping = { keySchema: { partitionKey: 'pk', sortKey: 'sk' }, numberMode: 'lossless' as const };
+const TERMINAL = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
+const APP_DIR = resolve(__dirname, '../..');
 
-const log = (line: string): void => void process.stdout.write(`[${new Date().toISOString()}] ${line}\n`);
+export interface VerifyScaleOptions {
+  items: number;
+  files: number;
+  kill: boolean;
+  /** RU/s of the new container; undefined: the local runs' default (bench/local-stack.ts). */
+  throughput?: number;
+  say?: (line: string) => void;
+}
+
+interface Progress {
+  phase?: string;
+  buckets?: number;
+  bucketsChecked?: number;
+  expectedFiles?: { done: number; total: number };
+  ranges?: { done: number; total: number };
+  expectedRecords?: number;
+  containerDocuments?: number;
+  requestCharge?: number;
+}
+
+interface Status {
+  runtimeStatus: string;
+  progress?: Progress | null;
+  output?: any;
+}
 
 /** RSS of a process and its descendants, in bytes (Linux /proc). */
 function treeRss(pid: number): number {
   let total = 0;
   const visit = (p: number): void => {
     try {
-      const status = readFileSync(`/proc/${p}/status`, 'utf8');
-      total += Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-      for (const task of [p]) {
-        const children = readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').trim();
-        for (const child of children ? children.split(/\s+/) : []) visit(Number(child));
-      }
+      total += statusField(p, 'VmRSS');
+      const children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim();
+      for (const child of children ? children.split(/\s+/) : []) visit(Number(child));
     } catch {
       // The process ended between the listing and the read.
     }
@@ -57,177 +72,267 @@ function treeRss(pid: number): number {
   return total;
 }
 
-async function main(): Promise<void> {
+/** A `kB` field of /proc/<pid>/status in bytes; VmHWM is the process's peak RSS so far. */
+function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** Peak RSS of a host process while it runs: VmHWM read until the process is gone, tree RSS sampled. */
+class PeakWatch {
+  hwm = 0;
+  tree = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(private readonly pid: number) {
+    this.timer = setInterval(() => this.sample(), 500);
+  }
+  sample(): void {
+    try {
+      this.hwm = Math.max(this.hwm, statusField(this.pid, 'VmHWM'));
+      this.tree = Math.max(this.tree, treeRss(this.pid));
+    } catch {
+      // Gone (killed): the last sample stands.
+    }
+  }
+  stop(): void {
+    this.sample();
+    clearInterval(this.timer);
+  }
+}
+
+const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function json(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** How often each activity of the verification ran, from the host's log ("Executed 'verifyBucket' …"). */
+function activityRuns(logFile: string, from = 0): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const text = readFileSync(logFile, 'utf8').slice(from);
+  for (const match of text.matchAll(/Executed '(verify(?:Plan|ExpectedFile|ContainerRange|Bucket|Report))'/g))
+    counts[match[1]] = (counts[match[1]] ?? 0) + 1;
+  return counts;
+}
+
+export async function benchVerifyScale(options: VerifyScaleOptions): Promise<Record<string, unknown>> {
+  const say = options.say ?? ((line: string) => void process.stdout.write(`[${new Date().toISOString()}] ${line}\n`));
+  process.env.LOCALSTACK_COSMOS_SNAPSHOTS ??= 'off';
+  if (options.throughput) process.env.LOCALSTACK_COSMOS_DEFAULT_THROUGHPUT = String(options.throughput);
   const stateDir = mkdtempSync(join(tmpdir(), 'verify-scale-'));
-  const { stack, settings } = await startBenchLocalStack(stateDir);
-  const s3 = createS3Client(settings);
-  const lake = createLakeContainerClient(settings);
-  const cosmos = createCosmosClient(settings, { requestTimeoutMs: 600_000 });
+  // The Cosmos server holds every document as a JavaScript object: a million of them outgrow Node's default heap.
+  const nodeOptions = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --max-old-space-size=16384`.trim();
+  const { stack, raw, settings } = await startBenchLocalStack(stateDir).finally(() => {
+    if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = nodeOptions;
+  });
+  const hostDir = join(stateDir, 'host');
+  mkdirSync(hostDir, { recursive: true });
+  const logFile = join(hostDir, 'host.log');
+  const port = await findFreePort();
+  const startHost = (): Promise<HostProcess> =>
+    startHostProcess({
+      appDir: APP_DIR,
+      port,
+      stateDir: join(hostDir, 'durable'),
+      env: { ...raw, DURABLE_TASK_HUB: 'scalehub', NODE_OPTIONS: nodeOptions ?? '' },
+      logFile,
+    });
+  let host: HostProcess | undefined;
   try {
     let at = Date.now();
-    const generated = buildFullExport({ prefix: 'exports/scale', itemCount: ITEMS, fileCount: FILES, seed: 5 });
-    log(`generated ${generated.itemCount} items in ${generated.files.length} files in ${Date.now() - at} ms`);
-    at = Date.now();
-    await uploadExport(s3, BUCKET, generated);
-    await lake.createIfNotExists();
-    for (const file of generated.files)
-      await lake.getBlockBlobClient(rawCopyPath(BUCKET, file.key)).uploadData(file.body);
-    log(`uploaded to S3 and the lake in ${Date.now() - at} ms`);
-
-    at = Date.now();
-    await ensureTargetContainer(cosmos, target);
-    const container = cosmos.database(target.database).container(target.container);
-    let next = 0;
-    const loader = async (): Promise<void> => {
-      while (next < generated.files.length) {
-        const index = next++;
-        const file = generated.files[index];
-        await loadFile({
-          lake,
-          container,
-          lakePath: rawCopyPath(BUCKET, file.key),
-          sourceName: file.key,
-          fileIndex: index,
-          incremental: false,
-          mapping: { ...mapping, partitionKeyPaths: target.partitionKeyPaths },
-          migrationFolder: `${BUCKET}/scale-load`,
-          sampleQuota: 0,
-          runId: 'scale-load',
-          concurrency: 8,
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: 4 }, loader));
-    const loadMs = Date.now() - at;
-    log(
-      `loaded ${generated.itemCount} documents in ${loadMs} ms (${Math.round(generated.itemCount / (loadMs / 1000))}/s)`,
+    const generated = buildFullExport({
+      prefix: 'exports/scale',
+      itemCount: options.items,
+      fileCount: options.files,
+      seed: 5,
+    });
+    const { createS3Client } = await import('../src/clients/create-clients');
+    await uploadExport(createS3Client(settings), BUCKET, generated);
+    say(
+      `generated and uploaded ${generated.itemCount} items in ${generated.files.length} files in ${Date.now() - at} ms`,
     );
 
-    const now = new Date().toISOString();
-    const store = new TableStore(lake);
-    await store.putRegistration(
-      {
-        name: TABLE,
-        source: { bucket: BUCKET, exportsPrefix: 'exports/scale' },
-        keySchema: mapping.keySchema,
-        target,
-        options: {
-          numberMode: 'lossless',
-          sampleSize: 500,
-          copyMode: 'auto',
-          maxParallelFiles: 8,
-          bulkConcurrency: 4,
-          allowGaps: false,
-        },
-        createdAt: now,
-        updatedAt: now,
-      },
-      undefined,
-    );
-    await store.saveLedger(
-      {
-        table: TABLE,
-        reachedTime: now,
-        status: { state: 'up-to-date', at: now },
-        exports: [
-          {
-            exportId: generated.exportId,
-            exportPrefix: generated.exportPrefix,
-            exportType: 'FULL_EXPORT',
-            tableArn: 'arn:aws:dynamodb:us-east-1:111122223333:table/Orders',
-            exportTime: now,
-            itemCount: generated.itemCount,
-            state: 'applied',
-            attempts: 1,
-            firstSeenAt: now,
-            updatedAt: now,
-          },
-        ],
-      },
-      undefined,
-    );
-
-    const hostDir = mkdtempSync(join(tmpdir(), 'verify-scale-host-'));
-    const port = await findFreePort();
-    const startHost = () =>
-      startHostProcess({
-        appDir: resolve(__dirname, '../..'),
-        port,
-        stateDir: join(hostDir, 'durable'),
-        env: { ...(stack.settings as unknown as Record<string, string>), DURABLE_TASK_HUB: 'scalehub' },
-        logFile: join(hostDir, 'host.log'),
-      });
-    let host = await startHost();
-    log(`host log: ${join(hostDir, 'host.log')}`);
-    let peakRss = 0;
-    const sampler = setInterval(() => {
-      if (host.child.pid) peakRss = Math.max(peakRss, treeRss(host.child.pid));
-    }, 500);
+    host = await startHost();
+    say(`host log: ${logFile}`);
+    const url = host.url;
+    let watch = new PeakWatch(host.child.pid as number);
+    const put = await json('PUT', `${url}/api/tables/${TABLE}`, {
+      source: { bucket: BUCKET, exportsPrefix: 'exports/scale' },
+      keySchema: { partitionKey: 'pk', sortKey: 'sk' },
+      target: { database: 'scale', container: 'items' },
+      options: { allowGaps: false },
+    });
+    if (put.status !== 201 && put.status !== 200) throw new Error(`PUT table answered ${put.status}`);
     at = Date.now();
-    const started = await fetch(`${host.url}/api/tables/${TABLE}/verify`, { method: 'POST' });
-    const body = (await started.json()) as { statusQueryGetUri: string };
-    if (started.status !== 202) throw new Error(`verify answered ${started.status}: ${JSON.stringify(body)}`);
-    const statusUrl = `${host.url}/api/migrations/verify-${TABLE}`;
-    let killedAt: number | undefined;
+    const syncing = await json('POST', `${url}/api/tables/${TABLE}/sync`);
+    if (syncing.status !== 202)
+      throw new Error(`POST sync answered ${syncing.status}: ${JSON.stringify(syncing.body)}`);
     let lastLine = '';
-    let status: { runtimeStatus: string; progress: any; output: any };
+    let lastSaid = 0;
+    for (;;) {
+      await sleep(2000);
+      const table = await json('GET', `${url}/api/tables/${TABLE}`);
+      const exported = table.body?.ledger?.exports?.[0];
+      const syncState = String(table.body?.sync?.runtimeStatus);
+      const line = `sync: ${syncState}, export ${exported?.state ?? '-'}`;
+      if (line !== lastLine || Date.now() - lastSaid > 30_000) {
+        say(
+          `${line}, host RSS peak ${mb(watch.hwm)} MB, ${JSON.stringify(table.body?.sync?.progress ?? {}).slice(0, 300)}`,
+        );
+        lastSaid = Date.now();
+      }
+      lastLine = line;
+      if (exported?.state === 'failed') throw new Error(`the sync failed: ${JSON.stringify(exported)}`);
+      if (exported?.state === 'applied' && !/Running|Pending/.test(String(syncState))) break;
+    }
+    const syncMs = Date.now() - at;
+    watch.stop();
+    const sync = {
+      ms: syncMs,
+      documentsPerSecond: Math.round(options.items / (syncMs / 1000)),
+      hostPeakRssMB: mb(watch.hwm),
+    };
+    say(
+      `synced ${options.items} items in ${syncMs} ms (${sync.documentsPerSecond}/s), host VmHWM ${sync.hostPeakRssMB} MB`,
+    );
+
+    // A fresh host for the verification, so its peak is the verification's own, not the load's.
+    await host.stop();
+    host = await startHost();
+    watch = new PeakWatch(host.child.pid as number);
+    const idleRssMB = mb(statusField(host.child.pid as number, 'VmRSS'));
+    const watches = [watch];
+    at = Date.now();
+    let started = await json('POST', `${url}/api/tables/${TABLE}/verify`);
+    for (let tries = 0; started.status === 409 && tries < 30; tries++) {
+      await sleep(1000);
+      started = await json('POST', `${url}/api/tables/${TABLE}/verify`);
+    }
+    if (started.status !== 202) throw new Error(`verify answered ${started.status}: ${JSON.stringify(started.body)}`);
+    const statusUrl = `${url}/api/migrations/${started.body.id as string}`;
+    let kill: Record<string, unknown> | undefined;
+    let status: Status;
     for (;;) {
       try {
-        status = (await (await fetch(statusUrl)).json()) as typeof status;
+        status = (await json('GET', statusUrl)).body as Status;
       } catch {
-        await new Promise((r) => setTimeout(r, 1000));
+        await sleep(1000);
         continue;
       }
       const p = status.progress ?? {};
-      const line = `${status.runtimeStatus} ${p.phase} files ${p.expectedFiles?.done}/${p.expectedFiles?.total} ranges ${p.ranges?.done}/${p.ranges?.total} buckets ${p.bucketsChecked ?? 0}/${p.buckets} rss ${Math.round(peakRss / 2 ** 20)} MB`;
-      if (line !== lastLine) log(line);
+      const line = `${status.runtimeStatus} ${p.phase ?? '-'} files ${p.expectedFiles?.done ?? '-'}/${p.expectedFiles?.total ?? '-'} ranges ${p.ranges?.done ?? '-'}/${p.ranges?.total ?? '-'} buckets ${p.bucketsChecked ?? 0}/${p.buckets ?? '-'} host RSS peak ${mb(watch.hwm)} MB`;
+      if (line !== lastLine) say(line);
       lastLine = line;
-      if (['Completed', 'Failed', 'Terminated'].includes(status.runtimeStatus)) break;
-      if (KILL && killedAt === undefined && p.expectedFiles && p.expectedFiles.done * 2 >= p.expectedFiles.total) {
-        killedAt = Date.now() - at;
-        log(`kill -9 of the host (pid ${host.child.pid}) after ${killedAt} ms`);
+      if (TERMINAL.has(status.runtimeStatus)) break;
+      if (kill && !kill.progressAfterRestart && p.phase) kill.progressAfterRestart = p;
+      // Killed once half the export files have been read (the host logs each read that ended; the status counts
+      // them only when their group of up to 100 ends), or failing that once the status shows half.
+      const filesRead = options.kill && !kill ? (activityRuns(logFile).verifyExpectedFile ?? 0) : 0;
+      const half = p.expectedFiles && Math.max(1, Math.ceil(p.expectedFiles.total / 2));
+      if (options.kill && !kill && half && (filesRead >= half || p.expectedFiles!.done >= half)) {
+        const runsBefore = activityRuns(logFile);
+        const logAt = readFileSync(logFile, 'utf8').length;
+        kill = { atMs: Date.now() - at, progress: p, activitiesFinished: runsBefore };
+        say(`kill -9 of the host (pid ${host.child.pid}) after ${Date.now() - at} ms, at ${JSON.stringify(p)}`);
+        watch.stop();
         await host.kill();
         host = await startHost();
-        log('host started again');
+        watch = new PeakWatch(host.child.pid as number);
+        watches.push(watch);
+        say('host started again');
+        kill.logOffset = logAt;
       }
-      await new Promise((r) => setTimeout(r, 1000));
+      // Faster while a kill is due: a small run reads its files in a second or two.
+      await sleep(options.kill && !kill ? 100 : 1000);
     }
-    clearInterval(sampler);
     const verifyMs = Date.now() - at;
-    const output = status.output;
-    const summary = {
-      items: generated.itemCount,
+    for (const w of watches) w.stop();
+    if (kill) {
+      const after = activityRuns(logFile, kill.logOffset as number);
+      delete kill.logOffset;
+      kill.activitiesRunAfterRestart = after;
+    }
+    const output = status.output ?? {};
+    const requestCharge = Number(output.requestCharge ?? 0);
+    const result = {
+      items: options.items,
       files: generated.files.length,
-      loadMs,
-      verifyMs,
-      killedAtMs: killedAt,
-      hostPeakRssMB: Math.round(peakRss / 2 ** 20),
-      runtimeStatus: status.runtimeStatus,
-      result:
-        typeof output === 'object' && output
-          ? {
-              passed: output.passed,
-              expected: output.expected,
-              actual: output.actual,
-              matched: output.matched,
-              missingCount: output.missingCount,
-              unexpectedCount: output.unexpectedCount,
-              differingCount: output.differingCount,
-              buckets: output.buckets,
-              requestCharge: output.requestCharge,
-              durationMs: output.durationMs,
-            }
-          : output,
+      throughputRUs: Number(process.env.LOCALSTACK_COSMOS_DEFAULT_THROUGHPUT ?? 0) || undefined,
+      loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+      sync,
+      verification: {
+        runtimeStatus: status.runtimeStatus,
+        ms: verifyMs,
+        documentsPerSecond: Math.round(options.items / (verifyMs / 1000)),
+        requestCharge,
+        ruPerDocument: Math.round((requestCharge / options.items) * 1000) / 1000,
+        hostIdleRssMB: idleRssMB,
+        hostPeakRssMB: Math.max(...watches.map((w) => mb(w.hwm))),
+        hostTreePeakRssMB: Math.max(...watches.map((w) => mb(w.tree))),
+        passed: output.passed,
+        expected: output.expected,
+        actual: output.actual,
+        matched: output.matched,
+        missingCount: output.missingCount,
+        unexpectedCount: output.unexpectedCount,
+        differingCount: output.differingCount,
+        buckets: output.buckets,
+        durationMs: output.durationMs,
+      },
+      kill,
     };
-    log(JSON.stringify(summary, null, 2));
-    await host.stop();
+    say(JSON.stringify(result, null, 2));
+    if (options.kill && !kill) throw new Error('the verification ended before the host could be killed: more files');
+    if (status.runtimeStatus !== 'Completed' || output.passed !== true || output.matched !== options.items)
+      throw new Error(`the verification did not pass with every item: ${JSON.stringify(output).slice(0, 500)}`);
+    return result;
   } finally {
+    await host?.stop().catch(() => undefined);
     await stack.stop();
     rmSync(stateDir, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+/** bench/results.json's `verify`: one run per size and kill, the latest of each (the file is the bench's). */
+function record(result: Record<string, unknown>): string {
+  const path = join(APP_DIR, 'bench', 'results.json');
+  const results = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, any>) : {};
+  const key = (r: any): string => `${r.items}${r.kill ? ':kill' : ''}`;
+  const runs = ((results.verify?.runs ?? []) as any[]).filter((r) => key(r) !== key(result));
+  runs.push({ at: new Date().toISOString(), ...result });
+  runs.sort((a, b) => a.items - b.items || key(a).localeCompare(key(b)));
+  results.verify = { runs };
+  writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
+  return path;
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const value = (name: string, env: string, fallback: number): number => {
+    const at = args.indexOf(`--${name}`);
+    if (at >= 0) return Number(args[at + 1]);
+    return process.env[env] ? Number(process.env[env]) : fallback;
+  };
+  const snapshots = args.indexOf('--snapshots');
+  if (snapshots >= 0) process.env.LOCALSTACK_COSMOS_SNAPSHOTS = args[snapshots + 1];
+  benchVerifyScale({
+    items: value('items', 'BENCH_VERIFY_ITEMS', 1_000_000),
+    files: value('files', 'BENCH_VERIFY_FILES', 20),
+    kill: args.includes('--kill') || process.env.BENCH_VERIFY_KILL === '1',
+    throughput: value('throughput', 'BENCH_VERIFY_THROUGHPUT', 0) || undefined,
+  })
+    .then((result) => process.stdout.write(`recorded in ${record(result)}\n`))
+    .catch((error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    });
+}
