@@ -1,6 +1,7 @@
 import { Names } from '../src/migration/contracts';
 import { copyFileActivity } from './copy-file';
 import { DependencySource } from './dependencies';
+import { laneEndedActivity } from './lane-ended';
 import { loadFileActivity } from './load-file';
 import { planSyncStepActivity } from './plan-sync-step';
 import { prepareTargetActivity } from './prepare-target';
@@ -21,6 +22,7 @@ export function createActivities(deps: DependencySource) {
     [Names.loadFile]: loadFileActivity(deps),
     [Names.startLanes]: startLanesActivity(),
     [Names.readLanes]: readLanesActivity(deps),
+    [Names.laneEnded]: laneEndedActivity(),
     [Names.validateMigration]: validateMigrationActivity(deps),
     [Names.writeReport]: writeReportActivity(deps),
     [Names.planSyncStep]: planSyncStepActivity(deps),

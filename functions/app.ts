@@ -40,7 +40,7 @@ df.app.orchestration(VerifyNames.verifyFanOut, verifyFanOut);
 const durableClient = [df.input.durableClient()];
 
 /** Activities that start or read orchestrations (a migration's lanes) get the durable client too. */
-const activitiesWithClient = new Set<string>([Names.startLanes, Names.readLanes]);
+const activitiesWithClient = new Set<string>([Names.startLanes, Names.readLanes, Names.laneEnded]);
 for (const [name, handler] of Object.entries(createActivities(deps))) {
   df.app.activity(name, { handler, ...(activitiesWithClient.has(name) ? { extraInputs: durableClient } : {}) });
 }

@@ -52,6 +52,16 @@ export interface LaneInput {
   records: LaneFileRecord[];
   /** Executions before this one (continue-as-new). */
   generation: number;
+  /** The migration's instance: told when the lane ends (LANE_ENDED_EVENT). Absent in lanes started before it was. */
+  parent?: string;
+}
+
+/** What a lane raises on its migration when it ends, so the migration sees it at once rather than at its next poll. */
+export const LANE_ENDED_EVENT = 'laneEnded';
+
+export interface LaneEndedInput {
+  parent: string;
+  lane: string;
 }
 
 /** A lane's custom status: its totals so far (without the failure list and mapping statistics, kept small). */

@@ -101,6 +101,7 @@ function* start(context: OrchestrationContext, request: MigrationRequest): Gener
       progress: newProgress(0, 0),
       records: [],
       generation: 0,
+      parent: context.df.instanceId,
     } satisfies LaneInput,
   }));
   const state: ParentState = {

@@ -5,7 +5,7 @@ import type { CopyResult } from '../src/lake/copy-to-lake';
 import type { LoadFileResult, LoadOutcome } from '../src/load/load-file';
 import { CopyFileInput, FileOutcome, LoadFileInput, Names, Outcome } from '../src/migration/contracts';
 import { publicFailure } from './failures';
-import { LaneFileRecord, LaneInput, LaneOutput, LaneStatus, LaneWork } from './lane-contracts';
+import { LaneEndedInput, LaneFileRecord, LaneInput, LaneOutput, LaneStatus, LaneWork } from './lane-contracts';
 import { addOutcomes } from './progress';
 import { transientRetry } from './retry-policy';
 import { settleInArrivalOrder, Settled } from './settle';
@@ -162,6 +162,16 @@ export const migrateLane: OrchestrationHandler = function* (context: Orchestrati
       apply(context, state, steps[i], settled);
       context.df.setCustomStatus(statusOf(state));
     });
+  }
+  if (state.parent && events + EVENTS_PER_TASK <= HISTORY_BUDGET) {
+    try {
+      yield context.df.callActivity(Names.laneEnded, {
+        parent: state.parent,
+        lane: context.df.instanceId,
+      } satisfies LaneEndedInput);
+    } catch {
+      // Only a hint: the migration's poll sees the lane's end anyway.
+    }
   }
   const output: LaneOutput = { progress: state.progress, records: state.records };
   return output;

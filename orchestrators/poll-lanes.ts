@@ -5,7 +5,7 @@ import type { ExportSummary } from '../src/export/types';
 import { Names } from '../src/migration/contracts';
 import { migrationRunId } from '../src/migration/instance-id';
 import { MigrationRequest } from '../src/migration/request';
-import { LaneReading, ReadLanesInput } from './lane-contracts';
+import { LANE_ENDED_EVENT, LaneReading, ReadLanesInput } from './lane-contracts';
 import { addOutcomes, newProgress, Progress, ProgressSample } from './progress';
 import { addProgress } from './progress-sum';
 
@@ -70,9 +70,10 @@ function lostLane(reading: LaneReading, lost: NonNullable<LaneReading['lost']>):
 }
 
 /**
- * Watches the lanes: a durable timer, then one activity reads every running lane's status; the sum of their
- * totals (and the counts so far of the files they are loading) goes to `publish`. Returns true once every lane
- * has ended, false when the history budget is spent first (the caller continues as new with `state`).
+ * Watches the lanes: a durable timer (cut short when a lane says it ended, LANE_ENDED_EVENT), then one activity
+ * reads every running lane's status; the sum of their totals (and the counts so far of the files they are loading)
+ * goes to `publish`. Returns true once every lane has ended, false when the history budget is spent first (the
+ * caller continues as new with `state`).
  */
 export function* pollLanes(
   context: OrchestrationContext,
@@ -85,10 +86,14 @@ export function* pollLanes(
   for (;;) {
     const running = state.lanes.filter((id) => !state.ended[id]);
     if (running.length === 0) return true;
-    if (budget.events + 2 * budget.perTask > budget.limit) return false;
-    budget.events += 2 * budget.perTask;
+    // The timer, the lanes' reading, and a lane's end that may wake the wait.
+    if (budget.events + 3 * budget.perTask > budget.limit) return false;
+    budget.events += 3 * budget.perTask;
     const delay = pollDelayMs(state.polls++);
-    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + delay));
+    const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + delay));
+    const laneEnded = context.df.waitForExternalEvent(LANE_ENDED_EVENT);
+    const woken = yield context.df.Task.any([timer, laneEnded]);
+    if (woken !== timer) timer.cancel();
     let readings: LaneReading[];
     try {
       readings = (yield context.df.callActivity(Names.readLanes, {

@@ -14,6 +14,7 @@ export const Names = {
   migrateLane: 'migrateLane',
   startLanes: 'startLanes',
   readLanes: 'readLanes',
+  laneEnded: 'laneEnded',
   readManifest: 'readManifest',
   prepareTarget: 'prepareTarget',
   copyFile: 'copyFile',

@@ -23,6 +23,8 @@ export interface LaneSimOptions extends SimulateOptions {
   failLanes?: number[];
   /** Polls during which every lane still reads as running, with its last custom status. */
   runningPolls?: number;
+  /** External events raised on the migration only (`events` goes to the lanes too). */
+  parentEvents?: SimulateOptions['events'];
 }
 
 export interface LaneSimulation {
@@ -59,16 +61,18 @@ export async function simulateMigration(
   activities: Record<string, ActivityFn>,
   options: LaneSimOptions = {},
 ): Promise<LaneSimulation> {
-  const { failLanes = [], runningPolls = 0, ...simOptions } = options;
+  const { failLanes = [], runningPolls = 0, parentEvents, ...simOptions } = options;
   const lanes: Record<string, SimulationResult> = {};
   let polls = 0;
+  // The lanes say they ended; the migration here still sees it at its polls (the lanes run to their end when started).
+  const laneActivities: Record<string, ActivityFn> = { laneEnded: () => ({ told: false }), ...activities };
   const all: Record<string, ActivityFn> = {
     ...activities,
     startLanes: async ({ lanes: wanted }: StartLanesInput) => {
       for (const { instanceId, input: laneInput } of wanted) {
         if (lanes[instanceId]) continue;
         const fails = failLanes.includes(laneInput.lane);
-        lanes[instanceId] = await simulate(fails ? failingLane : migrateLane, laneInput, activities, {
+        lanes[instanceId] = await simulate(fails ? failingLane : migrateLane, laneInput, laneActivities, {
           ...simOptions,
           name: 'migrateLane',
           instanceId,
@@ -89,6 +93,7 @@ export async function simulateMigration(
     instanceId: 'mig-1',
     maxGenerations: 10_000,
     ...simOptions,
+    ...(parentEvents ? { events: [...(simOptions.events ?? []), ...parentEvents] } : {}),
   });
   const longest = (results: SimulationResult[]) => Math.max(0, ...results.flatMap((r) => r.historyLengths));
   return {

@@ -24,6 +24,7 @@ describe('createActivities', () => {
     expect(Object.keys(activities).sort()).toEqual(expected);
     expect(expected).toEqual([
       'copyFile',
+      'laneEnded',
       'loadFile',
       'planSyncStep',
       'prepareTarget',

@@ -18,6 +18,7 @@ import type {
 } from '../../../src/migration/contracts';
 import { childInstanceId } from '../../../src/migration/instance-id';
 import type { MigrationRequest } from '../../../src/migration/request';
+import { EventType } from '../../../tools/devhost/durable/historyEvents';
 import { LaneSimOptions, LaneSimulation, simulateMigration } from '../../support/lane-sim';
 import {
   ActivityFn,
@@ -121,7 +122,8 @@ describe('migrateExport (replayed)', () => {
         }),
       })),
     );
-    expect(scheduledNames(sim.lanes[laneId(1)])).toEqual(['copyFile', 'loadFile']);
+    // Its last step tells the migration it ended, so the migration need not wait for its next poll.
+    expect(scheduledNames(sim.lanes[laneId(1)])).toEqual(['copyFile', 'loadFile', 'laneEnded']);
     // The first poll after 2 s.
     const [timer] = callsOf(parent, { kind: 'timer' });
     expect(Date.parse(timer.fireAt!) - Date.parse(STARTED_AT)).toBeGreaterThanOrEqual(FIRST_POLL_MS);
@@ -202,6 +204,24 @@ describe('migrateExport (replayed)', () => {
       startedAt: STARTED_AT,
       ruCap: preparedRuCap,
     });
+  });
+
+  test("a lane's end wakes the migration before its poll timer: validation starts at once, the timer is cancelled", async () => {
+    const activities = happyActivities(manifest([2, 3]));
+    const laneEnded = (afterEpisode: number) => ({ afterEpisode, name: 'laneEnded', data: 'a lane' });
+    const polled = await run(request(), activities);
+    const woken = await run(request(), activities, { parentEvents: [4, 5, 6, 7, 8].map(laneEnded) });
+    const validationAt = (sim: LaneSimulation) => {
+      const scheduled = sim.parent.history.find(
+        (event) => event.EventType === EventType.TaskScheduled && event.Name === 'validateMigration',
+      );
+      return Date.parse(scheduled!.Timestamp) - Date.parse(STARTED_AT);
+    };
+    const [firstTimer] = callsOf(woken.parent, { kind: 'timer' });
+    expect(validationAt(polled)).toBeGreaterThanOrEqual(FIRST_POLL_MS);
+    expect(validationAt(woken)).toBeLessThan(Date.parse(firstTimer.fireAt!) - Date.parse(STARTED_AT));
+    expect(woken.parent.history.some((event) => event.EventType === EventType.EventRaised)).toBe(true);
+    expect(parsedOutput(woken.parent)).toMatchObject({ items: { written: 5 }, validation: { passed: true } });
   });
 
   test('the status adds the counts so far of the files the lanes are loading', async () => {
