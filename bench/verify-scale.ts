@@ -130,7 +130,16 @@ export async function benchVerifyScale(options: VerifyScaleOptions): Promise<Rec
   // The Cosmos server holds every document as a JavaScript object: a million of them outgrow Node's default heap.
   const nodeOptions = process.env.NODE_OPTIONS;
   process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --max-old-space-size=16384`.trim();
-  const { stack, raw, settings } = await startBenchLocalStack(stateDir).finally(() => {
+  // Free ports are picked, then bound by the children: another run on the machine can take one in between.
+  const start = async (tries = 3): Promise<Awaited<ReturnType<typeof startBenchLocalStack>>> => {
+    try {
+      return await startBenchLocalStack(stateDir);
+    } catch (error) {
+      if (tries <= 1 || !/EADDRINUSE|already in use/.test(String(error))) throw error;
+      return start(tries - 1);
+    }
+  };
+  const { stack, raw, settings } = await start().finally(() => {
     if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = nodeOptions;
   });
