@@ -24,6 +24,7 @@ import { uploadExport } from '../tools/sample/upload-export';
 import { startHostProcess, type HostProcess } from '../tools/localstack/host-process';
 import { findFreePort } from '../tools/localstack/net';
 import { startBenchLocalStack } from './local-stack';
+import type { VerifyStatus } from '../src/verify/types';
 
 const BUCKET = 'scale-exports';
 const TABLE = 'scale-table';
@@ -39,16 +40,7 @@ export interface VerifyScaleOptions {
   say?: (line: string) => void;
 }
 
-interface Progress {
-  phase?: string;
-  buckets?: number;
-  bucketsChecked?: number;
-  expectedFiles?: { done: number; total: number };
-  ranges?: { done: number; total: number };
-  expectedRecords?: number;
-  containerDocuments?: number;
-  requestCharge?: number;
-}
+type Progress = Partial<VerifyStatus>;
 
 interface Status {
   runtimeStatus: string;

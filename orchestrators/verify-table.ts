@@ -6,24 +6,13 @@ import { PlanSummary, UnitTotals, Verification, VerifyInput, VerifyNames } from 
 import { FanOutInput, FanOutKind } from './verify-fan-out';
 import { publicFailure } from './failures';
 import { transientRetry } from './retry-policy';
+import type { VerifyStatus } from '../src/verify/types';
 
 /** Units per sub-orchestration: its history holds this many activity calls at most. */
 export const GROUP_SIZE = 100;
 /** Groups of the verification run side by side (the expected side's and the container's overlap). */
 const PARALLEL_GROUPS = 2;
 const DEFAULT_PARALLELISM = 4;
-
-export interface VerifyStatus {
-  phase: 'planning' | 'reading' | 'comparing' | 'reporting' | 'done';
-  run?: string;
-  buckets?: number;
-  expectedFiles?: { done: number; total: number };
-  ranges?: { done: number; total: number };
-  bucketsChecked?: number;
-  expectedRecords?: number;
-  containerDocuments?: number;
-  requestCharge?: number;
-}
 
 function groupsOf(kind: FanOutKind, total: number, run: string, parallel: number): FanOutInput[] {
   const groups: FanOutInput[] = [];

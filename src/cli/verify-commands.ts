@@ -1,21 +1,12 @@
 import { Command } from 'commander';
-import type { VerificationCounts } from '../verify/types';
+import type { VerificationCounts, VerifyStatus } from '../verify/types';
 import { ApiOptions, expectStatus, getMigration, MigrationStatus } from './api-client';
 
 type Run = (action: () => Promise<number>) => Promise<void>;
 
 const TERMINAL = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
-interface VerifyProgress {
-  phase?: string;
-  buckets?: number;
-  bucketsChecked?: number;
-  expectedFiles?: { done: number; total: number };
-  ranges?: { done: number; total: number };
-  expectedRecords?: number;
-  containerDocuments?: number;
-  requestCharge?: number;
-}
+type VerifyProgress = Partial<VerifyStatus>;
 
 interface VerificationView extends VerificationCounts {
   passed: boolean;

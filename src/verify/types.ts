@@ -141,3 +141,16 @@ export interface UnitTotals {
 
 /** Reported lists are capped at this many entries; the counts are complete. */
 export const LIST_CAP = 1000;
+
+/** A verification's progress: the custom status of its orchestration (orchestrators/verify-table.ts). */
+export interface VerifyStatus {
+  phase: 'planning' | 'reading' | 'comparing' | 'reporting' | 'done';
+  run?: string;
+  buckets?: number;
+  expectedFiles?: { done: number; total: number };
+  ranges?: { done: number; total: number };
+  bucketsChecked?: number;
+  expectedRecords?: number;
+  containerDocuments?: number;
+  requestCharge?: number;
+}
