@@ -25,6 +25,7 @@ import { startHostProcess, type HostProcess } from '../tools/localstack/host-pro
 import { findFreePort } from '../tools/localstack/net';
 import { startBenchLocalStack } from './local-stack';
 import type { VerifyStatus } from '../src/verify/types';
+import { call } from '../src/cli/api-client';
 
 const BUCKET = 'scale-exports';
 const TABLE = 'scale-table';
@@ -95,15 +96,9 @@ class PeakWatch {
 const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function json(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+/** The app's API called as the CLI calls it (src/cli/api-client.ts); the answer loosely typed for the checks here. */
+const json = (method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> =>
+  call({ baseUrl: url }, method, url, body);
 
 /** How often each activity of the verification ran, from the host's log ("Executed 'verifyBucket' …"). */
 function activityRuns(logFile: string, from = 0): Record<string, number> {
